@@ -1,0 +1,150 @@
+"""Rows to response shapes, loading related rows in batches (never one query per row)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk.api.schemas import (
+    AssetOut,
+    CustomerOut,
+    IdentityOut,
+    MessageOut,
+    Ref,
+    TicketAsset,
+    TicketCustomer,
+    TicketOut,
+)
+from servicedesk.customers.models import Customer
+from servicedesk.customers.repository import identities_of
+from servicedesk.enums import IdentityKind
+from servicedesk.products.models import Asset, Product
+from servicedesk.products.warranty import warranty_state
+from servicedesk.staff.models import Team, User
+from servicedesk.tickets.models import Message, Ticket
+
+
+async def customers_out(session: AsyncSession, customers: list[Customer]) -> list[CustomerOut]:
+    ids = [c.id for c in customers if c.id is not None]
+    idents = await identities_of(session, ids)
+    out = []
+    for c in customers:
+        assert c.id is not None
+        mine = idents[c.id]
+
+        def first(kind: IdentityKind, mine: list = mine) -> str | None:  # type: ignore[type-arg]
+            return next((i.value for i in mine if i.kind == kind), None)
+
+        out.append(
+            CustomerOut(
+                id=c.id,
+                name=c.name,
+                tier=c.tier,
+                preferred_language=c.preferred_language,
+                organization_id=c.organization_id,
+                email=first(IdentityKind.email),
+                phone=first(IdentityKind.phone),
+                identities=[IdentityOut(kind=i.kind, value=i.value, primary=i.primary) for i in mine],
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+            )
+        )
+    return out
+
+
+def asset_out(asset: Asset, product: Product, today: date) -> AssetOut:
+    assert asset.id is not None
+    return AssetOut(
+        id=asset.id,
+        serial=asset.serial,
+        product_sku=product.sku,
+        product_name=product.name,
+        customer_id=asset.customer_id,
+        purchased_on=asset.purchased_on,
+        warranty_ends_on=asset.warranty_ends_on,
+        extended_until=asset.extended_until,
+        warranty=warranty_state(asset.warranty_ends_on, asset.extended_until, today),
+    )
+
+
+async def assets_out(session: AsyncSession, assets: list[Asset], today: date) -> list[AssetOut]:
+    product_ids = {a.product_id for a in assets}
+    products = {
+        p.id: p
+        for p in await session.scalars(
+            select(Product).where(Product.id.in_(product_ids))  # type: ignore[union-attr]
+        )
+    }
+    return [asset_out(a, products[a.product_id], today) for a in assets]
+
+
+def message_out(m: Message) -> MessageOut:
+    assert m.id is not None
+    return MessageOut(
+        id=m.id,
+        channel=m.channel,
+        direction=m.direction.value,
+        public=m.is_public,
+        author_user_id=m.author_user_id,
+        author_customer_id=m.author_customer_id,
+        text=m.body_text,
+        html=m.body_html,
+        created_at=m.created_at,
+    )
+
+
+async def tickets_out(
+    session: AsyncSession,
+    tickets: list[Ticket],
+    today: date,
+    messages: dict[int, list[Message]] | None = None,
+) -> list[TicketOut]:
+    async def load(model: type, ids: set[int | None]) -> dict[int, object]:
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        rows = await session.scalars(select(model).where(model.id.in_(wanted)))  # type: ignore[attr-defined]
+        return {r.id: r for r in rows}
+
+    customers = await load(Customer, {t.customer_id for t in tickets})
+    assets = await load(Asset, {t.asset_id for t in tickets})
+    teams = await load(Team, {t.queue_id for t in tickets})
+    users = await load(User, {t.assignee_id for t in tickets})
+    out = []
+    for t in tickets:
+        assert t.id is not None
+        assert t.number is not None
+        c = customers[t.customer_id]
+        a = assets.get(t.asset_id) if t.asset_id else None
+        q = teams.get(t.queue_id) if t.queue_id else None
+        u = users.get(t.assignee_id) if t.assignee_id else None
+        out.append(
+            TicketOut(
+                id=t.id,
+                number=t.number,
+                subject=t.subject,
+                status=t.status,
+                priority=t.priority,
+                channel=t.channel,
+                customer=TicketCustomer(id=c.id, name=c.name, tier=c.tier),  # type: ignore[attr-defined]
+                asset=TicketAsset(
+                    id=a.id,  # type: ignore[attr-defined]
+                    serial=a.serial,  # type: ignore[attr-defined]
+                    warranty=warranty_state(a.warranty_ends_on, a.extended_until, today),  # type: ignore[attr-defined]
+                )
+                if a
+                else None,
+                queue=Ref(id=q.id, name=q.name) if q else None,  # type: ignore[attr-defined]
+                assignee=Ref(id=u.id, name=u.name) if u else None,  # type: ignore[attr-defined]
+                version=t.version,
+                created_at=t.created_at,
+                updated_at=t.updated_at,
+                first_responded_at=t.first_responded_at,
+                solved_at=t.solved_at,
+                closed_at=t.closed_at,
+                messages=[message_out(m) for m in messages[t.id]] if messages is not None else None,
+            )
+        )
+    return out

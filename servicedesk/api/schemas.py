@@ -1,0 +1,195 @@
+"""The JSON contract of /api/v1: request bodies (strict) and response shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from servicedesk.enums import Channel, Priority, Tier, TicketStatus, WarrantyState
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    tier: Tier = Tier.standard
+    preferred_language: str = Field(default="he", min_length=2, max_length=8)
+    organization_id: int | None = None
+
+
+class CustomerPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    tier: Tier | None = None
+    preferred_language: str | None = Field(default=None, min_length=2, max_length=8)
+    organization_id: int | None = None
+
+
+class IdentityOut(BaseModel):
+    kind: str
+    value: str
+    primary: bool
+
+
+class CustomerOut(BaseModel):
+    id: int
+    name: str
+    tier: Tier
+    preferred_language: str
+    organization_id: int | None
+    email: str | None
+    phone: str | None
+    identities: list[IdentityOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductIn(Strict):
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    category: str = Field(default="", max_length=100)
+    price: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    warranty_months: int = Field(default=12, ge=0, le=240)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProductOut(BaseModel):
+    id: int
+    sku: str
+    name: str
+    category: str
+    price: Decimal | None
+    warranty_months: int
+    attributes: dict[str, Any]
+
+
+class AssetIn(Strict):
+    serial: str = Field(min_length=1, max_length=100)
+    product_sku: str = Field(min_length=1, max_length=64)
+    customer_id: int
+    purchased_on: date
+    extended_until: date | None = None
+
+
+class AssetOut(BaseModel):
+    id: int
+    serial: str
+    product_sku: str
+    product_name: str
+    customer_id: int
+    purchased_on: date
+    warranty_ends_on: date
+    extended_until: date | None
+    warranty: WarrantyState
+
+
+class TicketIn(Strict):
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=200_000)
+    body_html: str | None = Field(default=None, max_length=1_000_000)
+    channel: Channel = Channel.api
+    priority: Priority = Priority.normal
+    customer_id: int | None = None
+    customer_email: str | None = Field(default=None, max_length=320)
+    customer_phone: str | None = Field(default=None, max_length=40)
+    customer_name: str | None = Field(default=None, max_length=200)
+    asset_serial: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_customer(self) -> TicketIn:
+        if not (self.customer_id or self.customer_email or self.customer_phone):
+            raise ValueError("give customer_id, customer_email or customer_phone")
+        if self.channel == Channel.note:
+            raise ValueError("a ticket cannot start with an internal note")
+        return self
+
+
+class TicketPatch(Strict):
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    version: int | None = None
+
+
+class ReplyIn(Strict):
+    body: str = Field(min_length=1, max_length=200_000)
+    public: bool = True
+
+
+class Ref(BaseModel):
+    id: int
+    name: str
+
+
+class MessageOut(BaseModel):
+    id: int
+    channel: Channel
+    direction: str
+    public: bool
+    author_user_id: int | None
+    author_customer_id: int | None
+    text: str
+    html: str
+    created_at: datetime
+
+
+class TicketCustomer(BaseModel):
+    id: int
+    name: str
+    tier: Tier
+
+
+class TicketAsset(BaseModel):
+    id: int
+    serial: str
+    warranty: WarrantyState
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: int
+    subject: str
+    status: TicketStatus
+    priority: Priority
+    channel: Channel
+    customer: TicketCustomer
+    asset: TicketAsset | None
+    queue: Ref | None
+    assignee: Ref | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    solved_at: datetime | None
+    closed_at: datetime | None
+    messages: list[MessageOut] | None = None
+
+
+class TimelineOut(BaseModel):
+    message_id: int
+    ticket_id: int
+    ticket_number: int
+    ticket_subject: str
+    channel: Channel
+    direction: str
+    public: bool
+    text: str
+    created_at: datetime
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,429 @@
+"""/api/v1 endpoints. Each: authenticate, validate, one unit of work, present."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from servicedesk import access
+from servicedesk.api import present
+from servicedesk.api.schemas import (
+    AssetIn,
+    CustomerIn,
+    CustomerPatch,
+    Page,
+    ProductIn,
+    ProductOut,
+    ReplyIn,
+    TicketIn,
+    TicketPatch,
+    TimelineOut,
+)
+from servicedesk.customers import repository as customers_repo
+from servicedesk.customers import service as customers
+from servicedesk.customers.models import Customer
+from servicedesk.db import Actor
+from servicedesk.enums import Direction, IdentityKind, Role, TicketStatus
+from servicedesk.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from servicedesk.products import service as products
+from servicedesk.products.models import Asset, Product
+from servicedesk.settings import Settings, local_today
+from servicedesk.tickets import repository as tickets_repo
+from servicedesk.tickets import service as tickets
+from servicedesk.tickets.models import Ticket
+from servicedesk.web.auth import Caller, api_route, db_of
+
+M = TypeVar("M", bound=BaseModel)
+STAFF = (Role.admin, Role.supervisor, Role.agent)
+MAX_LIMIT = 200
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def json(data: Any, status_code: int = 200) -> JSONResponse:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return JSONResponse(data, status_code=status_code)
+
+
+async def body_as(request: Request, model: type[M]) -> M:
+    raw = await request.body()
+    if not raw.strip():
+        raise InvalidInput("a JSON body is required", fields={"body": "empty"})
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "body"
+            fields.setdefault(where, err["msg"])
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise ServiceError("the body is not valid JSON", fields=fields) from exc
+        raise InvalidInput("invalid input", fields=fields) from exc
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number", fields={name: "not a number"}) from None
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    limit = _int_param(request, "limit") or 50
+    offset = _int_param(request, "offset") or 0
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise InvalidInput(
+            "bad paging", fields={"limit": f"1..{MAX_LIMIT}", "offset": "0 or more"}
+        )
+    return limit, offset
+
+
+def _path_id(request: Request, name: str = "id") -> int:
+    raw = request.path_params[name]
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound("no such record") from None
+    if value <= 0 or value > 2**31 - 1:
+        raise NotFound("no such record")
+    return value
+
+
+# ---- customers ---------------------------------------------------------------
+
+
+async def _visible_customer(session: Any, actor: Actor, customer_id: int) -> Customer:
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("no such customer")
+    if not access.can_see_customer(actor, customer):
+        raise Forbidden("this customer is not yours to see")
+    return customer
+
+
+@api_route()
+async def create_customer(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, CustomerIn)
+    region = _settings(request).default_region
+    idents = customers.identities_from(email=data.email, phone=data.phone, region=region)
+    org_id = data.organization_id
+    if caller.user.role == Role.partner:
+        if org_id not in (None, caller.user.organization_id):
+            raise Forbidden("partners create customers of their own organisation only")
+        org_id = caller.user.organization_id
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        customer = await customers.create_customer(
+            uow,
+            name=data.name,
+            identities=idents,
+            tier=data.tier,
+            preferred_language=data.preferred_language,
+            organization_id=org_id,
+        )
+        (out,) = await present.customers_out(uow.session, [customer])
+    return json(out, 201)
+
+
+@api_route()
+async def list_customers(request: Request, caller: Caller) -> Response:
+    limit, offset = _paging(request)
+    region = _settings(request).default_region
+    params = request.query_params
+    ident = None
+    if params.get("email"):
+        ident = customers.IdentityInput(
+            IdentityKind.email,
+            customers.identities_from(email=params["email"], phone=None, region=region)[0].value,
+        )
+    elif params.get("phone"):
+        ident = customers.identities_from(email=None, phone=params["phone"], region=region)[0]
+    async with db_of(request).read_session() as session:
+        rows, total = await customers_repo.list_customers(
+            session, caller.actor, identity=ident, query=params.get("q"), limit=limit, offset=offset
+        )
+        items = await present.customers_out(session, rows)
+    return json(Page(items=items, total=total, limit=limit, offset=offset))
+
+
+@api_route()
+async def get_customer(request: Request, caller: Caller) -> Response:
+    async with db_of(request).read_session() as session:
+        customer = await _visible_customer(session, caller.actor, _path_id(request))
+        (out,) = await present.customers_out(session, [customer])
+    return json(out)
+
+
+@api_route()
+async def patch_customer(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, CustomerPatch)
+    region = _settings(request).default_region
+    idents = customers.identities_from(email=data.email, phone=data.phone, region=region)
+    sent = data.model_fields_set
+    if "organization_id" in sent and caller.user.role == Role.partner:
+        raise Forbidden("partners cannot move customers between organisations")
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        customer = await _visible_customer(uow.session, caller.actor, _path_id(request))
+        await customers.update_customer(
+            uow,
+            customer,
+            name=data.name,
+            tier=data.tier,
+            preferred_language=data.preferred_language,
+            organization_id=data.organization_id,
+            set_organization="organization_id" in sent,
+            identities=idents,
+        )
+        (out,) = await present.customers_out(uow.session, [customer])
+    return json(out)
+
+
+@api_route()
+async def customer_timeline(request: Request, caller: Caller) -> Response:
+    limit, offset = _paging(request)
+    async with db_of(request).read_session() as session:
+        customer = await _visible_customer(session, caller.actor, _path_id(request))
+        assert customer.id is not None
+        entries, total = await customers_repo.timeline(
+            session, customer.id, limit=limit, offset=offset
+        )
+    hide_internal = caller.user.role == Role.partner
+    items = [
+        TimelineOut(
+            message_id=e.message_id,
+            ticket_id=e.ticket_id,
+            ticket_number=e.ticket_number,
+            ticket_subject=e.ticket_subject,
+            channel=e.channel,
+            direction=e.direction.value,
+            public=e.public,
+            text=e.text,
+            created_at=e.created_at,
+        )
+        for e in entries
+        if e.public or not hide_internal
+    ]
+    return json(Page(items=items, total=total, limit=limit, offset=offset))
+
+
+# ---- products and assets -------------------------------------------------------
+
+
+def _product_out(p: Product) -> ProductOut:
+    assert p.id is not None
+    return ProductOut(
+        id=p.id,
+        sku=p.sku,
+        name=p.name,
+        category=p.category,
+        price=p.price,
+        warranty_months=p.warranty_months,
+        attributes=p.attributes,
+    )
+
+
+@api_route(Role.admin)
+async def create_product(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, ProductIn)
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        product = await products.create_product(uow, **data.model_dump())
+    return json(_product_out(product), 201)
+
+
+@api_route()
+async def list_products(request: Request, caller: Caller) -> Response:
+    limit, offset = _paging(request)
+    stmt = select(Product)
+    if request.query_params.get("category"):
+        stmt = stmt.where(Product.category == request.query_params["category"])
+    async with db_of(request).read_session() as session:
+        rows = list(await session.scalars(stmt.order_by(Product.sku).limit(limit).offset(offset)))
+    return json(
+        Page(items=[_product_out(p) for p in rows], total=len(rows), limit=limit, offset=offset)
+    )
+
+
+@api_route()
+async def create_asset(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, AssetIn)
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        customer = await uow.session.get(Customer, data.customer_id)
+        if customer is not None and not access.can_see_customer(caller.actor, customer):
+            raise Forbidden("this customer is not yours")
+        asset = await products.create_asset(uow, **data.model_dump())
+        (out,) = await present.assets_out(uow.session, [asset], local_today(_settings(request)))
+    return json(out, 201)
+
+
+@api_route()
+async def list_assets(request: Request, caller: Caller) -> Response:
+    limit, offset = _paging(request)
+    customer_id = _int_param(request, "customer_id")
+    serial = request.query_params.get("serial")
+    stmt = select(Asset)
+    scope = access.customer_scope(caller.actor)
+    if scope is not None:
+        stmt = stmt.join(Customer, Customer.id == Asset.customer_id).where(scope)
+    if customer_id is not None:
+        stmt = stmt.where(Asset.customer_id == customer_id)
+    if serial:
+        stmt = stmt.where(Asset.serial == serial.strip())
+    async with db_of(request).read_session() as session:
+        rows = list(await session.scalars(stmt.order_by(Asset.id).limit(limit).offset(offset)))
+        items = await present.assets_out(session, rows, local_today(_settings(request)))
+    return json(Page(items=items, total=len(items), limit=limit, offset=offset))
+
+
+# ---- tickets ---------------------------------------------------------------------
+
+
+async def _visible_ticket(session: Any, actor: Actor, ticket_id: int) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("no such ticket")
+    org = await session.scalar(
+        select(Customer.organization_id).where(Customer.id == ticket.customer_id)
+    )
+    if not access.can_see_ticket(actor, ticket, org):
+        raise Forbidden("this ticket is not in your queues")
+    return ticket
+
+
+async def _ticket_customer(uow: Any, caller: Caller, data: TicketIn, region: str) -> Customer:
+    if data.customer_id is not None:
+        customer = await uow.session.get(Customer, data.customer_id)
+        if customer is None:
+            raise InvalidInput("no such customer", fields={"customer_id": "unknown"})
+    else:
+        ident = customers.identities_from(
+            email=data.customer_email, phone=data.customer_phone, region=region
+        )[0]
+        org = caller.user.organization_id if caller.user.role == Role.partner else None
+        customer, _ = await customers.resolve_customer(
+            uow, ident, name=data.customer_name, organization_id=org
+        )
+    if not access.can_see_customer(caller.actor, customer):
+        raise Forbidden("this customer is not yours")
+    return customer
+
+
+@api_route()
+async def create_ticket(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, TicketIn)
+    region = _settings(request).default_region
+    today = local_today(_settings(request))
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        customer = await _ticket_customer(uow, caller, data, region)
+        asset = None
+        if data.asset_serial:
+            asset = await products.asset_by_serial(uow, data.asset_serial)
+            if asset is None:
+                raise InvalidInput("no such asset", fields={"asset_serial": "unknown serial"})
+        ticket, message = await tickets.create_ticket(
+            uow,
+            subject=data.subject,
+            customer=customer,
+            asset=asset,
+            priority=data.priority,
+            first=tickets.NewMessage(
+                channel=data.channel,
+                direction=Direction.inbound,
+                body_text=data.body,
+                body_html=data.body_html,
+                author_customer_id=customer.id,
+                meta={"via": "api", "by_user_id": caller.user.id},
+            ),
+        )
+        (out,) = await present.tickets_out(
+            uow.session, [ticket], today, {ticket.id: [message]}  # type: ignore[dict-item]
+        )
+    return json(out, 201)
+
+
+def _status_filter(request: Request) -> list[TicketStatus] | None:
+    raw = request.query_params.get("status")
+    if not raw:
+        return None
+    try:
+        return [TicketStatus(s.strip()) for s in raw.split(",") if s.strip()]
+    except ValueError:
+        raise InvalidInput(
+            "unknown status", fields={"status": ", ".join(s.value for s in TicketStatus)}
+        ) from None
+
+
+@api_route()
+async def list_tickets(request: Request, caller: Caller) -> Response:
+    limit, offset = _paging(request)
+    filters = tickets_repo.TicketFilters(
+        status=_status_filter(request),
+        queue_id=_int_param(request, "queue"),
+        customer_id=_int_param(request, "customer"),
+        assignee_id=_int_param(request, "assignee"),
+    )
+    async with db_of(request).read_session() as session:
+        rows, total = await tickets_repo.list_tickets(
+            session, caller.actor, filters, limit=limit, offset=offset
+        )
+        items = await present.tickets_out(session, rows, local_today(_settings(request)))
+    return json(Page(items=items, total=total, limit=limit, offset=offset))
+
+
+@api_route()
+async def get_ticket(request: Request, caller: Caller) -> Response:
+    async with db_of(request).read_session() as session:
+        ticket = await _visible_ticket(session, caller.actor, _path_id(request))
+        assert ticket.id is not None
+        messages = await tickets_repo.messages_of(
+            session, ticket.id, include_internal=caller.user.role != Role.partner
+        )
+        (out,) = await present.tickets_out(
+            session, [ticket], local_today(_settings(request)), {ticket.id: messages}
+        )
+    return json(out)
+
+
+@api_route(*STAFF)
+async def patch_ticket(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, TicketPatch)
+    sent = data.model_fields_set
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
+        await tickets.update_ticket(
+            uow,
+            ticket,
+            tickets.TicketChanges(
+                status=data.status,
+                priority=data.priority,
+                queue_id=data.queue_id,
+                assignee_id=data.assignee_id,
+                set_queue="queue_id" in sent,
+                set_assignee="assignee_id" in sent,
+                expected_version=data.version,
+            ),
+        )
+        (out,) = await present.tickets_out(uow.session, [ticket], local_today(_settings(request)))
+    return json(out)
+
+
+@api_route()
+async def create_reply(request: Request, caller: Caller) -> Response:
+    data = await body_as(request, ReplyIn)
+    if caller.user.role == Role.partner and not data.public:
+        raise Forbidden("partners cannot write internal notes")
+    async with db_of(request).unit_of_work(caller.actor) as uow:
+        ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
+        message = await tickets.add_reply(
+            uow, ticket, author=caller.user, body=data.body, public=data.public
+        )
+    return json(present.message_out(message), 201)

@@ -1,0 +1,159 @@
+"""create_app(): routes, middleware, error handlers and the lifespan that builds
+everything with state (engine, event bus, Socket.IO server)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import socketio
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from servicedesk import migrate
+from servicedesk.api.routes import routes as api_routes
+from servicedesk.db import Database, make_engine
+from servicedesk.embedded import resolve_database_url
+from servicedesk.errors import ServiceError
+from servicedesk.events import EventBus
+from servicedesk.live.server import create_socketio, subscribe_pushes
+from servicedesk.settings import Settings, load_settings
+from servicedesk.web.middleware import RequestIdMiddleware
+from servicedesk.web.ratelimit import LoginThrottle
+from servicedesk.web.routes import page_routes
+from servicedesk.web.session_cookie import SESSION_COOKIE
+from servicedesk.web.templating import error_page
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    db: Database = request.app.state.db
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            current = await migrate.is_current(conn)
+    except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if not current:
+        return JSONResponse({"status": "unavailable", "migrations": "pending"}, status_code=503)
+    return JSONResponse({"status": "ready", "database": "ok", "migrations": "current"})
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def on_service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if _wants_json(request):
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+    return error_page(request, exc.status_code, exc.message, exc.fields)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_json(request):
+        return JSONResponse(
+            {"error": "http_error", "message": exc.detail},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+    return error_page(request, exc.status_code, str(exc.detail), {})
+
+
+async def on_integrity_error(request: Request, exc: Exception) -> Response:
+    # A concurrent request won a unique constraint between our check and our write.
+    log.info("integrity error answered as 409: %s", exc)
+    return await on_service_error(
+        request, ServiceError("this conflicts with a record saved a moment ago; retry")
+    )
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if _wants_json(request):
+        return JSONResponse({"error": "internal", "message": "internal error"}, status_code=500)
+    return error_page(request, 500, "Something went wrong on our side.", {})
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Any:
+    """The ASGI application: Socket.IO in front of Starlette, sharing one lifespan."""
+    settings = settings or load_settings()
+    bus = database.bus if database is not None else EventBus()
+    # Mounted now; its handlers are wired in the lifespan, once the database exists.
+    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = database
+        if db is None:
+            url = resolve_database_url(settings.database_url, settings.home)
+            db = Database(make_engine(url, pool_size=settings.db_pool_size), bus)
+        app.state.db = db
+        create_socketio(settings, db, server=sio)
+        app.state.sio = sio
+        subscribe_pushes(bus, sio)
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    static_dir = ROOT / "static"
+    static_dir.mkdir(exist_ok=True)
+    starlette_app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Mount("/api/v1", routes=api_routes()),
+            Mount("/static", StaticFiles(directory=static_dir), name="static"),
+            *page_routes(),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=str(settings.secret_key),
+                session_cookie=SESSION_COOKIE,
+                max_age=settings.session_max_age,
+                same_site="lax",
+                https_only=settings.session_https_only,
+            ),
+        ],
+        exception_handlers={
+            ServiceError: on_service_error,
+            HTTPException: on_http_error,
+            IntegrityError: on_integrity_error,
+            Exception: on_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    starlette_app.state.settings = settings
+    starlette_app.state.bus = bus
+    starlette_app.state.login_throttle = LoginThrottle(
+        settings.login_attempts, settings.login_window_seconds
+    )
+    asgi = socketio.ASGIApp(sio, other_asgi_app=starlette_app, socketio_path="/socket.io")
+    asgi.starlette = starlette_app  # tests and the CLI reach app.state through this
+    return asgi

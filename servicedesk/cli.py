@@ -1,0 +1,178 @@
+"""The `servicedesk` command: serve, migrate, user create, token create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from servicedesk import migrate
+from servicedesk.db import Actor, Database, make_engine
+from servicedesk.embedded import resolve_database_url
+from servicedesk.enums import Role
+from servicedesk.errors import ServiceError
+from servicedesk.events import EventBus
+from servicedesk.logging_setup import configure_logging
+from servicedesk.settings import Settings, load_settings
+from servicedesk.staff import service as staff
+from servicedesk.staff.models import Team, User
+
+log = logging.getLogger("servicedesk.cli")
+
+
+def _resolved(settings: Settings) -> Settings:
+    """Settings whose database_url is concrete (the embedded server started if needed)."""
+    url = resolve_database_url(settings.database_url, settings.home)
+    return dataclasses.replace(settings, database_url=url)
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:
+    assert settings.database_url is not None
+    db = Database(make_engine(settings.database_url, pool_size=2), EventBus())
+    try:
+        await migrate.upgrade(db.engine)
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(db: Database) -> None:
+        return None
+
+    asyncio.run(_with_db(settings, run))
+    print("database is at the newest migration")
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
+    password = args.password or getpass.getpass("password: ")
+
+    async def run(db: Database) -> User:
+        async with db.unit_of_work(Actor.system()) as uow:
+            team_ids: list[int] = []
+            for name in args.team or []:
+                team = await uow.session.scalar(select(Team).where(Team.name == name))
+                if team is None:
+                    raise ServiceError(f"no queue named {name!r}")
+                assert team.id is not None
+                team_ids.append(team.id)
+            return await staff.create_user(
+                uow,
+                email=args.email,
+                name=args.name or args.email.split("@")[0],
+                role=Role(args.role),
+                password=password,
+                organization_id=args.organization_id,
+                team_ids=tuple(team_ids),
+                language=args.language,
+            )
+
+    user = asyncio.run(_with_db(settings, run))
+    print(f"created {user.role.value} {user.email} (id {user.id})")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    async def run(db: Database) -> str:
+        async with db.unit_of_work(Actor.system()) as uow:
+            user = await uow.session.scalar(select(User).where(User.email == args.email.lower()))
+            if user is None:
+                raise ServiceError(f"no user {args.email}")
+            return await staff.create_token(uow, user, args.name)
+
+    print(asyncio.run(_with_db(settings, run)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from servicedesk.app import create_app
+
+    async def prepare(db: Database) -> list[tuple[str, str, str]]:
+        if not args.demo:
+            return []
+        from servicedesk.demo import seed
+
+        return await seed(db)
+
+    logins = asyncio.run(_with_db(settings, prepare))
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nService desk: {url}")
+    if logins:
+        print("Demo sign-ins (e-mail / password / role):")
+        for email, password, role in logins:
+            print(f"  {email:32} {password:20} {role}")
+    print()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        workers=None,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed demo data if the desk is empty")
+    serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    create = user.add_parser("create", help="create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--password", help="prompted for if omitted")
+    create.add_argument("--name")
+    create.add_argument("--team", action="append", help="queue name; repeatable")
+    create.add_argument("--organization-id", type=int)
+    create.add_argument("--language", default="he", choices=["he", "en"])
+    create.set_defaults(func=cmd_user_create)
+
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(
+        dest="action", required=True
+    )
+    tcreate = token.add_parser("create", help="create an API token and print it once")
+    tcreate.add_argument("--email", required=True)
+    tcreate.add_argument("--name", default="")
+    tcreate.set_defaults(func=cmd_token_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    try:
+        resolved = _resolved(settings)
+        return int(args.func(args, resolved))
+    except ServiceError as exc:
+        detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        print(f"error: {exc.message}" + (f" ({detail})" if detail else ""), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Engine and session factories, the Model base and the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Literal
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel import SQLModel
+
+from servicedesk.events import DomainEvent, EventBus
+
+# Stable constraint names so Alembic migrations can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+ActorKind = Literal["user", "token", "system"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: recorded in the audit log and used for access checks."""
+
+    kind: ActorKind
+    user_id: int | None = None
+    role: str | None = None
+    organization_id: int | None = None
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+    request_id: str | None = None
+
+    @classmethod
+    def system(cls, request_id: str | None = None) -> Actor:
+        return cls(kind="system", role="admin", request_id=request_id)
+
+
+class Database:
+    """Owns the engine and hands out units of work. Created in the composition root."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bus: EventBus,
+        *,
+        bind: AsyncEngine | AsyncConnection | None = None,
+    ) -> None:
+        self.engine = engine
+        self.bus = bus
+        # Tests bind sessions to a connection inside an outer transaction that is
+        # rolled back; commits then release savepoints instead.
+        extra = {"join_transaction_mode": "create_savepoint"} if bind is not None else {}
+        self.sessions = async_sessionmaker(
+            bind=bind if bind is not None else engine,
+            expire_on_commit=False,
+            autoflush=False,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    def unit_of_work(self, actor: Actor) -> UnitOfWork:
+        return UnitOfWork(self.sessions(), self.bus, actor)
+
+    def read_session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "servicedesk"}},
+    )
+
+
+class UnitOfWork:
+    """One transaction. Only the unit of work commits; services flush at most.
+
+    Events emitted during the transaction reach in-transaction subscribers at
+    once and after-commit subscribers only after a successful commit.
+    """
+
+    def __init__(self, session: AsyncSession, bus: EventBus, actor: Actor) -> None:
+        self.session = session
+        self.bus = bus
+        self.actor = actor
+        self._after_commit: list[DomainEvent] = []
+        self.committed = False
+
+    async def emit(self, event: DomainEvent) -> None:
+        await self.bus.dispatch_in_transaction(self, event)
+        if self.bus.has_after_commit(event):
+            self._after_commit.append(event)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self.committed = True
+        events, self._after_commit = self._after_commit, []
+        await self.bus.dispatch_after_commit(events)
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None and not self.committed:
+                await self.commit()
+            elif exc_type is not None:
+                await self.session.rollback()
+        finally:
+            await self.session.close()

@@ -1,0 +1,98 @@
+"""Typed domain events and their dispatch.
+
+Services emit events on the unit of work. In-transaction handlers run at once,
+inside the same transaction (SLA clocks, routing); after-commit handlers run
+only once the transaction has committed (live push, outbound jobs), so nothing
+is announced that might still roll back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from servicedesk.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Base of every event: carries ids only, never rows or HTML."""
+
+
+@dataclass(frozen=True)
+class TicketCreated(DomainEvent):
+    ticket_id: int
+    queue_id: int | None
+    customer_id: int
+    version: int
+    organization_id: int | None = None
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TicketUpdated(DomainEvent):
+    ticket_id: int
+    queue_id: int | None
+    version: int
+    changed: tuple[str, ...]
+    previous_queue_id: int | None = None
+    organization_id: int | None = None
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MessageAdded(DomainEvent):
+    ticket_id: int
+    message_id: int
+    queue_id: int | None
+    version: int
+    public: bool
+    direction: str
+    organization_id: int | None = None
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CustomerChanged(DomainEvent):
+    customer_id: int
+
+
+InTxHandler = Callable[["UnitOfWork", Any], Awaitable[None]]
+AfterCommitHandler = Callable[[Any], Awaitable[None]]
+
+
+class EventBus:
+    """Subscriptions are made in the composition root (app lifespan, CLI)."""
+
+    def __init__(self) -> None:
+        self._in_tx: dict[type[DomainEvent], list[InTxHandler]] = defaultdict(list)
+        self._after: dict[type[DomainEvent], list[AfterCommitHandler]] = defaultdict(list)
+
+    def subscribe(self, event_type: type[DomainEvent], handler: InTxHandler) -> None:
+        self._in_tx[event_type].append(handler)
+
+    def subscribe_after_commit(
+        self, event_type: type[DomainEvent], handler: AfterCommitHandler
+    ) -> None:
+        self._after[event_type].append(handler)
+
+    async def dispatch_in_transaction(self, uow: UnitOfWork, event: DomainEvent) -> None:
+        for handler in self._in_tx.get(type(event), ()):
+            await handler(uow, event)
+
+    def has_after_commit(self, event: DomainEvent) -> bool:
+        return bool(self._after.get(type(event)))
+
+    async def dispatch_after_commit(self, events: list[DomainEvent]) -> None:
+        for event in events:
+            for handler in self._after.get(type(event), ()):
+                try:
+                    await handler(event)
+                except Exception:  # the data is committed; a failed push must not undo it
+                    log.exception("after-commit handler %r failed for %r", handler, event)

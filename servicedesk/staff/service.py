@@ -1,0 +1,194 @@
+"""All writes on users, teams and API tokens, and the two ways of proving who you are."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk.audit.service import record
+from servicedesk.customers.models import Organization
+from servicedesk.db import Actor, UnitOfWork, utcnow
+from servicedesk.enums import OrganizationKind, Role
+from servicedesk.errors import Conflict, InvalidInput, NotFound
+from servicedesk.identities import normalise_email
+from servicedesk.staff.models import ApiToken, Team, TeamMember, User
+from servicedesk.staff.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+
+TOKEN_PREFIX = "sdk_"
+_LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None,
+    organization_id: int | None = None,
+    team_ids: tuple[int, ...] = (),
+    language: str = "he",
+) -> User:
+    address = normalise_email(email)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "password too short",
+            fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"},
+        )
+    if role == Role.partner:
+        org = await uow.session.get(Organization, organization_id) if organization_id else None
+        if org is None or org.kind != OrganizationKind.partner:
+            raise InvalidInput(
+                "a partner user belongs to a partner organisation",
+                fields={"organization_id": "required: a partner organisation"},
+            )
+    existing = await uow.session.scalar(select(User.id).where(User.email == address))
+    if existing is not None:
+        raise Conflict(f"a user with e-mail {address} exists", fields={"email": "taken"})
+    user = User(
+        email=address,
+        name=name.strip() or address,
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        organization_id=organization_id,
+        language=language,
+    )
+    uow.session.add(user)
+    await uow.session.flush()
+    assert user.id is not None
+    for team_id in team_ids:
+        uow.session.add(TeamMember(team_id=team_id, user_id=user.id))
+    record(
+        uow,
+        "user.created",
+        "user",
+        user.id,
+        after={"email": address, "role": role.value, "teams": list(team_ids)},
+    )
+    return user
+
+
+async def set_password(uow: UnitOfWork, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "password too short",
+            fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"},
+        )
+    user.password_hash = hash_password(password)
+    uow.session.add(user)
+    assert user.id is not None
+    record(uow, "user.password_changed", "user", user.id)
+
+
+async def create_team(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    language: str = "he",
+    description: str = "",
+    default: bool = False,
+) -> Team:
+    if await uow.session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise Conflict(f"a queue named {name!r} exists", fields={"name": "taken"})
+    if default:
+        await uow.session.execute(update(Team).values(is_default=False))
+    team = Team(name=name, language=language, description=description, is_default=default)
+    uow.session.add(team)
+    await uow.session.flush()
+    assert team.id is not None
+    record(uow, "team.created", "team", team.id, after={"name": name, "default": default})
+    return team
+
+
+async def add_member(uow: UnitOfWork, team_id: int, user_id: int) -> None:
+    uow.session.add(TeamMember(team_id=team_id, user_id=user_id))
+    record(uow, "team.member_added", "team", team_id, after={"user_id": user_id})
+
+
+async def create_token(uow: UnitOfWork, user: User, name: str = "") -> str:
+    """Make an API token; the plain token is returned once and never stored."""
+    assert user.id is not None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:12])
+    uow.session.add(row)
+    await uow.session.flush()
+    assert row.id is not None
+    record(uow, "token.created", "api_token", row.id, after={"user_id": user.id, "name": name})
+    return token
+
+
+async def team_ids_of(session: AsyncSession, user_id: int) -> frozenset[int]:
+    rows = await session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user_id))
+    return frozenset(rows)
+
+
+def actor_for(
+    user: User, team_ids: frozenset[int], *, kind: str = "user", request_id: str | None = None
+) -> Actor:
+    return Actor(
+        kind="token" if kind == "token" else "user",
+        user_id=user.id,
+        role=user.role.value,
+        organization_id=user.organization_id,
+        team_ids=team_ids,
+        request_id=request_id,
+    )
+
+
+async def authenticate_token(
+    session: AsyncSession, token: str
+) -> tuple[User, frozenset[int]] | None:
+    """The active user behind a bearer token, with the queues they belong to."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = (
+        await session.execute(
+            select(User, ApiToken.id, ApiToken.last_used_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == token_digest(token),
+                ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
+                User.is_active.is_(True),  # type: ignore[attr-defined]
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    user, token_id, last_used = row
+    now = utcnow()
+    if last_used is None or now - last_used > _LAST_USED_RESOLUTION:
+        # Coarse on purpose: an exact stamp would cost a write on every request.
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
+        await session.commit()
+    assert user.id is not None
+    return user, await team_ids_of(session, user.id)
+
+
+async def authenticate_password(session: AsyncSession, email: str, password: str) -> User | None:
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        verify_password(password, None)
+        return None
+    user = await session.scalar(select(User).where(User.email == address))
+    if user is None or not user.is_active:
+        verify_password(password, None)
+        return None
+    return user if verify_password(password, user.password_hash) else None
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user

@@ -1,0 +1,272 @@
+"""All writes on tickets and their messages. Emits events; never pushes or sends itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from servicedesk.audit.service import record, snapshot
+from servicedesk.customers.models import Customer
+from servicedesk.db import UnitOfWork, utcnow
+from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus
+from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
+from servicedesk.html import sanitise, text_to_html
+from servicedesk.products.models import Asset
+from servicedesk.staff.models import Team, User
+from servicedesk.tickets.models import Message, Ticket
+
+TICKET_FIELDS = ("status", "priority", "queue_id", "assignee_id", "asset_id", "subject")
+MAX_SUBJECT = 300
+
+
+@dataclass
+class NewMessage:
+    channel: Channel
+    direction: Direction
+    body_text: str
+    body_html: str | None = None  # untrusted; sanitised here
+    public: bool = True
+    author_user_id: int | None = None
+    author_customer_id: int | None = None
+    provider_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _default_queue() -> Any:
+    # Evaluated inside the INSERT: no extra round trip on the hot path.
+    return select(Team.id).where(Team.is_default.is_(True)).limit(1).scalar_subquery()  # type: ignore[attr-defined]
+
+
+async def create_ticket(
+    uow: UnitOfWork,
+    *,
+    subject: str,
+    customer: Customer,
+    first: NewMessage,
+    priority: Priority = Priority.normal,
+    asset: Asset | None = None,
+    queue_id: int | None = None,
+) -> tuple[Ticket, Message]:
+    subject = " ".join(subject.split())[:MAX_SUBJECT]
+    if not subject:
+        raise InvalidInput("subject is empty", fields={"subject": "must not be empty"})
+    assert customer.id is not None
+    if asset is not None and asset.customer_id != customer.id:
+        raise InvalidInput(
+            "the asset belongs to another customer", fields={"asset_serial": "not this customer's"}
+        )
+    now = utcnow()
+    # One INSERT … RETURNING: the default queue and the ticket number are filled in
+    # by the database and come back with the row.
+    ticket = (
+        await uow.session.scalars(
+            insert(Ticket)
+            .values(
+                subject=subject,
+                status=TicketStatus.new,
+                priority=priority,
+                channel=first.channel,
+                customer_id=customer.id,
+                asset_id=asset.id if asset else None,
+                queue_id=queue_id if queue_id is not None else _default_queue(),
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(Ticket)
+        )
+    ).one()
+    assert ticket.id is not None
+    message = _message(ticket.id, first, now)
+    uow.session.add(message)
+    await uow.session.flush()
+    assert message.id is not None
+    record(uow, "ticket.created", "ticket", ticket.id, after=snapshot(ticket, TICKET_FIELDS))
+    await uow.emit(
+        TicketCreated(
+            ticket_id=ticket.id,
+            queue_id=ticket.queue_id,
+            customer_id=customer.id,
+            version=ticket.version,
+            organization_id=customer.organization_id,
+        )
+    )
+    await uow.emit(_message_added(ticket, message, customer.organization_id))
+    return ticket, message
+
+
+def _message(ticket_id: int, new: NewMessage, now: Any) -> Message:
+    text = new.body_text.strip()
+    html = sanitise(new.body_html) if new.body_html else text_to_html(text)
+    return Message(
+        ticket_id=ticket_id,
+        channel=new.channel,
+        direction=new.direction,
+        is_public=new.public,
+        author_user_id=new.author_user_id,
+        author_customer_id=new.author_customer_id,
+        body_text=text,
+        body_html=html,
+        provider_id=new.provider_id,
+        meta=new.meta,
+        created_at=now,
+    )
+
+
+def _message_added(ticket: Ticket, message: Message, org_id: int | None) -> MessageAdded:
+    assert ticket.id is not None
+    assert message.id is not None
+    return MessageAdded(
+        ticket_id=ticket.id,
+        message_id=message.id,
+        queue_id=ticket.queue_id,
+        version=ticket.version,
+        public=message.is_public,
+        direction=message.direction.value,
+        organization_id=org_id,
+        assignee_id=ticket.assignee_id,
+    )
+
+
+@dataclass
+class TicketChanges:
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    set_queue: bool = False
+    set_assignee: bool = False
+    expected_version: int | None = None
+
+
+async def update_ticket(uow: UnitOfWork, ticket: Ticket, changes: TicketChanges) -> Ticket:
+    """Change status, priority, queue or assignee; every change is audited."""
+    assert ticket.id is not None
+    if changes.expected_version is not None and changes.expected_version != ticket.version:
+        raise Conflict(
+            "the ticket changed since you loaded it", fields={"version": str(ticket.version)}
+        )
+    before = snapshot(ticket, TICKET_FIELDS)
+    previous_queue = ticket.queue_id
+    errors: dict[str, str] = {}
+    if changes.set_queue and changes.queue_id is not None:
+        if await uow.session.get(Team, changes.queue_id) is None:
+            errors["queue"] = "no such queue"
+    if changes.set_assignee and changes.assignee_id is not None:
+        assignee = await uow.session.get(User, changes.assignee_id)
+        if assignee is None or not assignee.is_active or assignee.role == Role.partner:
+            errors["assignee"] = "not an active agent"
+    if errors:
+        raise InvalidInput("invalid ticket change", fields=errors)
+    now = utcnow()
+    if changes.status is not None and changes.status != ticket.status:
+        _apply_status(ticket, changes.status, now)
+    if changes.priority is not None:
+        ticket.priority = changes.priority
+    if changes.set_queue:
+        ticket.queue_id = changes.queue_id
+    if changes.set_assignee:
+        ticket.assignee_id = changes.assignee_id
+        if ticket.assignee_id is not None and ticket.status == TicketStatus.new:
+            _apply_status(ticket, TicketStatus.open, now)
+    after = snapshot(ticket, TICKET_FIELDS)
+    changed = tuple(k for k in TICKET_FIELDS if before[k] != after[k])
+    if not changed:
+        return ticket
+    ticket.version += 1
+    ticket.updated_at = now
+    uow.session.add(ticket)
+    await uow.session.flush()
+    record(
+        uow,
+        "ticket.updated",
+        "ticket",
+        ticket.id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    await uow.emit(
+        TicketUpdated(
+            ticket_id=ticket.id,
+            queue_id=ticket.queue_id,
+            version=ticket.version,
+            changed=changed,
+            previous_queue_id=previous_queue,
+            organization_id=await _org_of(uow, ticket),
+            assignee_id=ticket.assignee_id,
+        )
+    )
+    return ticket
+
+
+def _apply_status(ticket: Ticket, status: TicketStatus, now: Any) -> None:
+    if ticket.status == TicketStatus.closed and status != TicketStatus.closed:
+        raise InvalidInput(
+            "a closed ticket cannot be reopened; open a follow-up ticket",
+            fields={"status": "ticket is closed"},
+        )
+    ticket.status = status
+    if status == TicketStatus.solved:
+        ticket.solved_at = now
+    elif status == TicketStatus.closed:
+        ticket.closed_at = now
+        ticket.solved_at = ticket.solved_at or now
+    else:
+        ticket.solved_at = None
+
+
+async def add_reply(
+    uow: UnitOfWork, ticket: Ticket, *, author: User, body: str, public: bool
+) -> Message:
+    """An agent's public reply (goes out on the ticket's channel) or internal note."""
+    assert ticket.id is not None
+    assert author.id is not None
+    if not body.strip():
+        raise InvalidInput("reply is empty", fields={"body": "must not be empty"})
+    if ticket.status == TicketStatus.closed:
+        raise InvalidInput("the ticket is closed", fields={"status": "closed"})
+    now = utcnow()
+    channel = ticket.channel if public else Channel.note
+    if public and channel in (Channel.api, Channel.note):
+        channel = Channel.web
+    message = _message(
+        ticket.id,
+        NewMessage(
+            channel=channel,
+            direction=Direction.outbound,
+            body_text=body,
+            public=public,
+            author_user_id=author.id,
+        ),
+        now,
+    )
+    uow.session.add(message)
+    if public and ticket.first_responded_at is None and author.role != Role.partner:
+        ticket.first_responded_at = now
+    if public and ticket.status == TicketStatus.new:
+        ticket.status = TicketStatus.open
+    if public and ticket.status in (TicketStatus.solved,):
+        ticket.status = TicketStatus.open
+        ticket.solved_at = None
+    ticket.version += 1
+    ticket.updated_at = now
+    uow.session.add(ticket)
+    await uow.session.flush()
+    assert message.id is not None
+    record(
+        uow,
+        "message.created",
+        "ticket",
+        ticket.id,
+        after={"message_id": message.id, "public": public, "channel": channel.value},
+    )
+    await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
+    return message
+
+
+async def _org_of(uow: UnitOfWork, ticket: Ticket) -> int | None:
+    customer = await uow.session.get(Customer, ticket.customer_id)
+    return customer.organization_id if customer else None

@@ -1,0 +1,87 @@
+"""Test fixtures: one real PostgreSQL per run (embedded, or TEST_DATABASE_URL),
+migrated once with the real migrations; each test inside a transaction that is
+rolled back, so tests are isolated and fast."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from servicedesk import migrate
+from servicedesk.app import create_app
+from servicedesk.db import Database, make_engine
+from servicedesk.embedded import normalise_url, start
+from servicedesk.events import EventBus
+from servicedesk.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def test_home() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="servicedesk-test-") as home:
+        yield Path(home)
+
+
+@pytest.fixture(scope="session")
+async def database_url(test_home: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for this run, dropped at the end."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    server_url = normalise_url(given) if given else start(test_home, database="postgres")
+    name = f"sd_test_{secrets.token_hex(4)}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    await migrate.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
+    async with engine.connect() as connection:
+        outer = await connection.begin()
+        yield Database(engine, EventBus(), bind=connection)
+        await outer.rollback()
+
+
+@pytest.fixture(scope="session")
+def settings(test_home: Path) -> Settings:
+    return load_settings(
+        {
+            "SERVICEDESK_HOME": str(test_home),
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "DEFAULT_REGION": "IL",
+            "LOGIN_ATTEMPTS": "5",
+        }
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, db: Database) -> AsyncIterator[object]:
+    application = create_app(settings, database=db)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
