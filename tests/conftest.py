@@ -31,18 +31,45 @@ def test_home() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-async def database_url(test_home: Path) -> AsyncIterator[str]:
-    """A fresh, empty database for this run, dropped at the end."""
+def server_url(test_home: Path) -> str:
+    """The PostgreSQL server the tests use: TEST_DATABASE_URL's, else an embedded one."""
     given = os.environ.get("TEST_DATABASE_URL")
-    server_url = normalise_url(given) if given else start(test_home, database="postgres")
-    name = f"sd_test_{secrets.token_hex(4)}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
+    return normalise_url(given) if given else start(test_home, database="postgres")
+
+
+class DatabaseFactory:
+    """Makes fresh, empty databases on the test server and drops them afterwards."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    async def create(self, prefix: str = "sd_test") -> str:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        async with self.admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    async def drop_all(self) -> None:
+        async with self.admin.connect() as conn:
+            for name in self.created:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def databases(server_url: str) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(server_url)
+    yield factory
+    await factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def database_url(databases: DatabaseFactory) -> str:
+    """The run's main database (migrated once by the `engine` fixture)."""
+    return await databases.create()
 
 
 @pytest.fixture(scope="session")

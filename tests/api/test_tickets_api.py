@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from tests import factories as f
-
 from servicedesk.enums import Role
+from tests import factories as f
 
 
 async def test_create_ticket_for_unknown_customer_creates_customer(client, db):

@@ -1,0 +1,55 @@
+# Two commands matter: `make demo` and `make test`. Everything else is below them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+VENDOR := static/vendor
+
+.PHONY: install demo serve test lint format bench browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
+	touch $@
+
+install: $(STAMP) $(VENDOR)/.stamp
+
+## Serve the desk with demo data on the embedded PostgreSQL (./.servicedesk).
+demo: install
+	$(BIN)/servicedesk serve --demo
+
+serve: install
+	$(BIN)/servicedesk serve
+
+## Debian's Chromium for the browser tests (installed when missing and we may).
+browser:
+	scripts/ensure-chromium.sh
+
+## The whole suite on a real PostgreSQL (embedded unless TEST_DATABASE_URL is set).
+test: install browser
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy servicedesk sla telephony
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Benchmarks: figures beside raw baselines measured in the same run.
+bench: install
+	scripts/ensure-wrk.sh
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

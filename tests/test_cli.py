@@ -1,0 +1,140 @@
+"""The `servicedesk` command against a real database (DATABASE_URL), end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from servicedesk.cli import main
+from servicedesk.db import make_engine
+from servicedesk.staff.service import authenticate_password, authenticate_token
+
+
+@pytest.fixture
+async def cli_database(databases, monkeypatch, tmp_path):
+    url = await databases.create("sd_cli")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SERVICEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield url
+    # main() points logging at the captured stderr, which pytest closes after the test.
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
+
+
+def _check(url: str, fn):
+    async def run():
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with AsyncSession(engine, expire_on_commit=False) as session:
+                return await fn(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_console_script_migrates(cli_database):
+    exe = shutil.which("servicedesk", path=os.path.dirname(sys.executable))
+    assert exe is not None
+    done = subprocess.run([exe, "migrate"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "newest migration" in done.stdout
+
+
+def test_user_create_then_token_create(cli_database, capsys):
+    assert (
+        main(
+            [
+                "user", "create", "--email", "Rivka@Desk.example", "--role", "agent",
+                "--password", "a-long-password", "--name", "רבקה",
+            ]
+        )
+        == 0
+    )  # fmt: skip
+    assert "created agent rivka@desk.example" in capsys.readouterr().out
+    assert main(["token", "create", "--email", "rivka@desk.example"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("sdk_")
+    found = _check(cli_database, lambda s: authenticate_token(s, token))
+    assert found is not None
+    assert found[0].email == "rivka@desk.example"
+    user = _check(
+        cli_database, lambda s: authenticate_password(s, "rivka@desk.example", "a-long-password")
+    )
+    assert user is not None
+
+
+def test_duplicate_user_is_a_clear_error_not_a_traceback(cli_database, capsys):
+    args = [
+        "user",
+        "create",
+        "--email",
+        "x@desk.example",
+        "--role",
+        "admin",
+        "--password",
+        "0123456789",
+    ]
+    assert main(args) == 0
+    assert main(args) == 2
+    assert "error: a user with e-mail x@desk.example exists" in capsys.readouterr().err
+
+
+def test_short_password_and_unknown_queue_are_rejected(cli_database, capsys):
+    assert (
+        main(
+            [
+                "user",
+                "create",
+                "--email",
+                "y@desk.example",
+                "--role",
+                "agent",
+                "--password",
+                "short",
+            ]
+        )
+        == 2
+    )
+    assert "password too short" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "user", "create", "--email", "z@desk.example", "--role", "agent",
+                "--password", "0123456789", "--team", "No such queue",
+            ]
+        )
+        == 2
+    )  # fmt: skip
+    assert "no queue named" in capsys.readouterr().err
+
+
+def test_token_for_unknown_user_fails(cli_database, capsys):
+    assert main(["token", "create", "--email", "ghost@desk.example"]) == 2
+    assert "no user" in capsys.readouterr().err
+
+
+def test_partner_user_needs_a_partner_organisation(cli_database, capsys):
+    args = [
+        "user",
+        "create",
+        "--email",
+        "p@desk.example",
+        "--role",
+        "partner",
+        "--password",
+        "0123456789",
+    ]
+    assert main(args) == 2
+    assert "partner organisation" in capsys.readouterr().err

@@ -1,0 +1,75 @@
+"""/healthz says the process is alive; /readyz that the database answers and is migrated."""
+
+from __future__ import annotations
+
+import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+
+from servicedesk.app import create_app
+from servicedesk.db import Database
+from servicedesk.events import EventBus
+
+
+async def test_healthz_is_ok(client):
+    resp = await client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok"}
+    assert resp.headers["x-request-id"]
+
+
+async def test_readyz_reports_database_and_migrations(client):
+    resp = await client.get("/readyz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ready", "database": "ok", "migrations": "current"}
+
+
+async def test_readyz_is_503_when_migrations_are_pending(databases, settings):
+    url = await databases.create("sd_unmigrated")
+    from servicedesk.db import make_engine
+
+    engine = make_engine(url, pool_size=1)
+    app = create_app(settings, database=Database(engine, EventBus()))
+    try:
+        async with LifespanManager(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                resp = await c.get("/readyz")
+        assert resp.status_code == 503
+        assert resp.json()["migrations"] == "pending"
+    finally:
+        await engine.dispose()
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(settings):
+    from servicedesk.db import make_engine
+
+    engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none", pool_size=1)
+    app = create_app(settings, database=Database(engine, EventBus()))
+    try:
+        async with LifespanManager(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                resp = await c.get("/readyz")
+        assert resp.status_code == 503
+        assert resp.json()["database"] == "unreachable"
+    finally:
+        await engine.dispose()
+
+
+async def test_request_id_is_echoed_when_sane(client):
+    resp = await client.get("/healthz", headers={"X-Request-ID": "abc12345-req"})
+    assert resp.headers["x-request-id"] == "abc12345-req"
+    bad = await client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert bad.headers["x-request-id"] != "<script>"
+
+
+async def test_unknown_api_path_is_json_404(client, db):
+    resp = await client.get("/api/v1/nothing-here")
+    assert resp.status_code == 404
+    assert resp.json()["error"] == "http_error"
+
+
+async def test_database_time_zone_is_utc(db):
+    async with db.read_session() as s:
+        assert await s.scalar(text("SHOW timezone")) == "UTC"
