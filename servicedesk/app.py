@@ -25,7 +25,7 @@ from servicedesk import migrate
 from servicedesk.api.routes import routes as api_routes
 from servicedesk.db import Database, make_engine
 from servicedesk.embedded import resolve_database_url
-from servicedesk.errors import ServiceError
+from servicedesk.errors import Conflict, ServiceError
 from servicedesk.events import EventBus
 from servicedesk.live.server import create_socketio, subscribe_pushes
 from servicedesk.settings import Settings, load_settings
@@ -86,7 +86,7 @@ async def on_integrity_error(request: Request, exc: Exception) -> Response:
     # A concurrent request won a unique constraint between our check and our write.
     log.info("integrity error answered as 409: %s", exc)
     return await on_service_error(
-        request, ServiceError("this conflicts with a record saved a moment ago; retry")
+        request, Conflict("this conflicts with a record saved a moment ago; retry")
     )
 
 

@@ -4,17 +4,39 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from servicedesk.enums import Channel, Priority, Tier, TicketStatus, WarrantyState
+from servicedesk.enums import Channel, Priority, TicketStatus, Tier, WarrantyState
 
 T = TypeVar("T")
+
+# A row id: the primary keys are PostgreSQL `integer`s, so anything else cannot exist.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text and jsonb cannot hold U+0000.
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class CustomerIn(Strict):
@@ -23,7 +45,7 @@ class CustomerIn(Strict):
     phone: str | None = Field(default=None, max_length=40)
     tier: Tier = Tier.standard
     preferred_language: str = Field(default="he", min_length=2, max_length=8)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
 
 
 class CustomerPatch(Strict):
@@ -32,7 +54,7 @@ class CustomerPatch(Strict):
     phone: str | None = Field(default=None, max_length=40)
     tier: Tier | None = None
     preferred_language: str | None = Field(default=None, min_length=2, max_length=8)
-    organization_id: int | None = None
+    organization_id: RowId | None = None
 
 
 class IdentityOut(BaseModel):
@@ -76,7 +98,7 @@ class ProductOut(BaseModel):
 class AssetIn(Strict):
     serial: str = Field(min_length=1, max_length=100)
     product_sku: str = Field(min_length=1, max_length=64)
-    customer_id: int
+    customer_id: RowId
     purchased_on: date
     extended_until: date | None = None
 
@@ -99,26 +121,29 @@ class TicketIn(Strict):
     body_html: str | None = Field(default=None, max_length=1_000_000)
     channel: Channel = Channel.api
     priority: Priority = Priority.normal
-    customer_id: int | None = None
+    customer_id: RowId | None = None
     customer_email: str | None = Field(default=None, max_length=320)
     customer_phone: str | None = Field(default=None, max_length=40)
     customer_name: str | None = Field(default=None, max_length=200)
     asset_serial: str | None = Field(default=None, max_length=100)
 
-    @model_validator(mode="after")
-    def _one_customer(self) -> TicketIn:
-        if not (self.customer_id or self.customer_email or self.customer_phone):
-            raise ValueError("give customer_id, customer_email or customer_phone")
-        if self.channel == Channel.note:
+    @field_validator("channel")
+    @classmethod
+    def _not_a_note(cls, channel: Channel) -> Channel:
+        if channel == Channel.note:
             raise ValueError("a ticket cannot start with an internal note")
-        return self
+        return channel
+
+    def customer_given(self) -> bool:
+        # Checked by the view, so the error can name a field (a model validator cannot).
+        return bool(self.customer_id or self.customer_email or self.customer_phone)
 
 
 class TicketPatch(Strict):
     status: TicketStatus | None = None
     priority: Priority | None = None
-    queue_id: int | None = None
-    assignee_id: int | None = None
+    queue_id: RowId | None = None
+    assignee_id: RowId | None = None
     version: int | None = None
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from servicedesk import access
 from servicedesk.api import present
 from servicedesk.api.schemas import (
+    MAX_ID,
     AssetIn,
     CustomerIn,
     CustomerPatch,
@@ -27,7 +28,7 @@ from servicedesk.customers import repository as customers_repo
 from servicedesk.customers import service as customers
 from servicedesk.customers.models import Customer
 from servicedesk.db import Actor
-from servicedesk.enums import Direction, IdentityKind, Role, TicketStatus
+from servicedesk.enums import Direction, Role, TicketStatus
 from servicedesk.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from servicedesk.products import service as products
 from servicedesk.products.models import Asset, Product
@@ -69,23 +70,38 @@ async def body_as(request: Request, model: type[M]) -> M:
         raise InvalidInput("invalid input", fields=fields) from exc
 
 
+def _str_param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    if value is not None and "\x00" in value:
+        raise InvalidInput(f"{name} contains a NUL character", fields={name: "invalid character"})
+    return value
+
+
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise InvalidInput(f"{name} must be a number", fields={name: "not a number"}) from None
+    if abs(number) > MAX_ID:  # past every id column; PostgreSQL would refuse it
+        raise InvalidInput(f"{name} is out of range", fields={name: f"at most {MAX_ID}"})
+    return number
 
 
 def _paging(request: Request) -> tuple[int, int]:
-    limit = _int_param(request, "limit") or 50
-    offset = _int_param(request, "offset") or 0
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise InvalidInput(
-            "bad paging", fields={"limit": f"1..{MAX_LIMIT}", "offset": "0 or more"}
-        )
+    limit = _int_param(request, "limit")
+    offset = _int_param(request, "offset")
+    limit = 50 if limit is None else limit
+    offset = 0 if offset is None else offset
+    errors: dict[str, str] = {}
+    if not 1 <= limit <= MAX_LIMIT:
+        errors["limit"] = f"1..{MAX_LIMIT}"
+    if offset < 0:
+        errors["offset"] = "0 or more"
+    if errors:
+        raise InvalidInput("bad paging", fields=errors)
     return limit, offset
 
 
@@ -139,18 +155,14 @@ async def create_customer(request: Request, caller: Caller) -> Response:
 async def list_customers(request: Request, caller: Caller) -> Response:
     limit, offset = _paging(request)
     region = _settings(request).default_region
-    params = request.query_params
-    ident = None
-    if params.get("email"):
-        ident = customers.IdentityInput(
-            IdentityKind.email,
-            customers.identities_from(email=params["email"], phone=None, region=region)[0].value,
-        )
-    elif params.get("phone"):
-        ident = customers.identities_from(email=None, phone=params["phone"], region=region)[0]
+    email = (_str_param(request, "email") or "").strip() or None
+    phone = None if email else _str_param(request, "phone")
+    query = _str_param(request, "q")
+    found = customers.identities_from(email=email, phone=phone, region=region)  # skips blanks
+    ident = found[0] if found else None
     async with db_of(request).read_session() as session:
         rows, total = await customers_repo.list_customers(
-            session, caller.actor, identity=ident, query=params.get("q"), limit=limit, offset=offset
+            session, caller.actor, identity=ident, query=query, limit=limit, offset=offset
         )
         items = await present.customers_out(session, rows)
     return json(Page(items=items, total=total, limit=limit, offset=offset))
@@ -195,9 +207,12 @@ async def customer_timeline(request: Request, caller: Caller) -> Response:
         customer = await _visible_customer(session, caller.actor, _path_id(request))
         assert customer.id is not None
         entries, total = await customers_repo.timeline(
-            session, customer.id, limit=limit, offset=offset
+            session,
+            customer.id,
+            limit=limit,
+            offset=offset,
+            include_internal=caller.user.role != Role.partner,
         )
-    hide_internal = caller.user.role == Role.partner
     items = [
         TimelineOut(
             message_id=e.message_id,
@@ -211,7 +226,6 @@ async def customer_timeline(request: Request, caller: Caller) -> Response:
             created_at=e.created_at,
         )
         for e in entries
-        if e.public or not hide_internal
     ]
     return json(Page(items=items, total=total, limit=limit, offset=offset))
 
@@ -244,12 +258,14 @@ async def create_product(request: Request, caller: Caller) -> Response:
 async def list_products(request: Request, caller: Caller) -> Response:
     limit, offset = _paging(request)
     stmt = select(Product)
-    if request.query_params.get("category"):
-        stmt = stmt.where(Product.category == request.query_params["category"])
+    category = _str_param(request, "category")
+    if category:
+        stmt = stmt.where(Product.category == category)
     async with db_of(request).read_session() as session:
+        total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = list(await session.scalars(stmt.order_by(Product.sku).limit(limit).offset(offset)))
     return json(
-        Page(items=[_product_out(p) for p in rows], total=len(rows), limit=limit, offset=offset)
+        Page(items=[_product_out(p) for p in rows], total=total, limit=limit, offset=offset)
     )
 
 
@@ -269,7 +285,7 @@ async def create_asset(request: Request, caller: Caller) -> Response:
 async def list_assets(request: Request, caller: Caller) -> Response:
     limit, offset = _paging(request)
     customer_id = _int_param(request, "customer_id")
-    serial = request.query_params.get("serial")
+    serial = _str_param(request, "serial")
     stmt = select(Asset)
     scope = access.customer_scope(caller.actor)
     if scope is not None:
@@ -279,9 +295,10 @@ async def list_assets(request: Request, caller: Caller) -> Response:
     if serial:
         stmt = stmt.where(Asset.serial == serial.strip())
     async with db_of(request).read_session() as session:
+        total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = list(await session.scalars(stmt.order_by(Asset.id).limit(limit).offset(offset)))
         items = await present.assets_out(session, rows, local_today(_settings(request)))
-    return json(Page(items=items, total=len(items), limit=limit, offset=offset))
+    return json(Page(items=items, total=total, limit=limit, offset=offset))
 
 
 # ---- tickets ---------------------------------------------------------------------
@@ -305,9 +322,14 @@ async def _ticket_customer(uow: Any, caller: Caller, data: TicketIn, region: str
         if customer is None:
             raise InvalidInput("no such customer", fields={"customer_id": "unknown"})
     else:
-        ident = customers.identities_from(
-            email=data.customer_email, phone=data.customer_phone, region=region
-        )[0]
+        try:
+            ident = customers.identities_from(
+                email=data.customer_email, phone=data.customer_phone, region=region
+            )[0]
+        except InvalidInput as exc:  # name the fields as this request spells them
+            raise InvalidInput(
+                exc.message, fields={f"customer_{k}": v for k, v in exc.fields.items()}
+            ) from exc
         org = caller.user.organization_id if caller.user.role == Role.partner else None
         customer, _ = await customers.resolve_customer(
             uow, ident, name=data.customer_name, organization_id=org
@@ -320,6 +342,11 @@ async def _ticket_customer(uow: Any, caller: Caller, data: TicketIn, region: str
 @api_route()
 async def create_ticket(request: Request, caller: Caller) -> Response:
     data = await body_as(request, TicketIn)
+    if not data.customer_given():
+        raise InvalidInput(
+            "who is the customer?",
+            fields={"customer_id": "give customer_id, customer_email or customer_phone"},
+        )
     region = _settings(request).default_region
     today = local_today(_settings(request))
     async with db_of(request).unit_of_work(caller.actor) as uow:
@@ -399,19 +426,22 @@ async def patch_ticket(request: Request, caller: Caller) -> Response:
     sent = data.model_fields_set
     async with db_of(request).unit_of_work(caller.actor) as uow:
         ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
-        await tickets.update_ticket(
-            uow,
-            ticket,
-            tickets.TicketChanges(
-                status=data.status,
-                priority=data.priority,
-                queue_id=data.queue_id,
-                assignee_id=data.assignee_id,
-                set_queue="queue_id" in sent,
-                set_assignee="assignee_id" in sent,
-                expected_version=data.version,
-            ),
+        changes = tickets.TicketChanges(
+            status=data.status,
+            priority=data.priority,
+            queue_id=data.queue_id,
+            assignee_id=data.assignee_id,
+            set_queue="queue_id" in sent,
+            set_assignee="assignee_id" in sent,
+            expected_version=data.version,
         )
+        try:
+            await tickets.update_ticket(uow, ticket, changes)
+        except InvalidInput as exc:  # the service says "queue"; this body says "queue_id"
+            renamed = {"queue": "queue_id", "assignee": "assignee_id"}
+            raise InvalidInput(
+                exc.message, fields={renamed.get(k, k): v for k, v in exc.fields.items()}
+            ) from exc
         (out,) = await present.tickets_out(uow.session, [ticket], local_today(_settings(request)))
     return json(out)
 

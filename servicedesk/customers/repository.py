@@ -70,7 +70,12 @@ class TimelineEntry:
 
 
 async def timeline(
-    session: AsyncSession, customer_id: int, *, limit: int = 50, offset: int = 0
+    session: AsyncSession,
+    customer_id: int,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    include_internal: bool = True,
 ) -> tuple[list[TimelineEntry], int]:
     """Every message of every ticket of the customer, newest first, across channels."""
     base = (
@@ -88,6 +93,8 @@ async def timeline(
         .join(Ticket, Ticket.id == Message.ticket_id)
         .where(Ticket.customer_id == customer_id)
     )
+    if not include_internal:  # filtered here, so totals and pages count only what is shown
+        base = base.where(Message.is_public.is_(True))  # type: ignore[attr-defined]
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = await session.execute(
         base.order_by(Message.created_at.desc(), Message.id.desc())  # type: ignore[attr-defined]

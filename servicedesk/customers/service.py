@@ -109,6 +109,7 @@ async def create_customer(
                 f"{ident.value} already belongs to another customer",
                 fields={ident.kind.value: "belongs to another customer"},
             )
+    await _announce_created(uow, customer)
     return customer
 
 
@@ -123,10 +124,14 @@ async def _insert_customer(
     )
     uow.session.add(customer)
     await uow.session.flush()
+    return customer
+
+
+async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
+    """Audit and announce a new customer, once it is sure to stay (its identities claimed)."""
     assert customer.id is not None
     record(uow, "customer.created", "customer", customer.id, after=snapshot(customer, AUDITED))
     await uow.emit(CustomerChanged(customer_id=customer.id))
-    return customer
 
 
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
@@ -152,6 +157,7 @@ async def resolve_customer(
     customer = await _insert_customer(uow, display, Tier.standard, "he", organization_id)
     assert customer.id is not None
     if await _claim_identity(uow, customer.id, ident, primary=True):
+        await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
     await uow.session.execute(delete(Customer).where(Customer.id == customer.id))

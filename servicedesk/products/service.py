@@ -77,7 +77,13 @@ async def create_asset(
     if errors:
         raise InvalidInput("invalid asset", fields=errors)
     assert product is not None
-    warranty_ends_on = add_months(purchased_on, product.warranty_months)
+    try:
+        warranty_ends_on = add_months(purchased_on, product.warranty_months)
+    except ValueError:  # past year 9999
+        raise InvalidInput(
+            "the warranty would end after the year 9999",
+            fields={"purchased_on": "too far in the future"},
+        ) from None
     if extended_until is not None and extended_until < warranty_ends_on:
         raise InvalidInput(
             "an extended warranty ends after the maker's warranty",
