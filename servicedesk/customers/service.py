@@ -77,6 +77,16 @@ async def _claim_identity(
     return owner == customer_id
 
 
+def _taken(uow: UnitOfWork, ident: IdentityInput, owner_id: int | None) -> Conflict:
+    """Staff learn which customer holds the identity (to open it); partners only
+    that it is taken, so they cannot probe other organisations' customers."""
+    where = f"customer {owner_id}" if uow.actor.role != "partner" else "another customer"
+    return Conflict(
+        f"{ident.value} already belongs to {where}",
+        fields={ident.kind.value: "belongs to another customer"},
+    )
+
+
 async def _check_organization(uow: UnitOfWork, organization_id: int | None) -> None:
     if organization_id is None:
         return
@@ -97,10 +107,7 @@ async def create_customer(
     for ident in identities:
         taken = await find_by_identity(uow, ident)
         if taken is not None:
-            raise Conflict(
-                f"{ident.value} already belongs to customer {taken.id}",
-                fields={ident.kind.value: "belongs to another customer"},
-            )
+            raise _taken(uow, ident, taken.id)
     customer = await _insert_customer(uow, name, tier, preferred_language, organization_id)
     assert customer.id is not None
     for index, ident in enumerate(identities):
@@ -195,10 +202,7 @@ async def update_customer(
     for ident in identities or []:
         owner = await find_by_identity(uow, ident)
         if owner is not None and owner.id != customer.id:
-            raise Conflict(
-                f"{ident.value} already belongs to customer {owner.id}",
-                fields={ident.kind.value: "belongs to another customer"},
-            )
+            raise _taken(uow, ident, owner.id)
         await _make_primary(uow, customer.id, ident)
     customer.updated_at = utcnow()
     uow.session.add(customer)

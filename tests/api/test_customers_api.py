@@ -289,3 +289,19 @@ async def test_timeline_of_a_customer_without_tickets_is_empty(client, db, admin
     customer = await f.create_customer(db, email=f"{unique('quiet')}@mail.example")
     resp = await client.get(f"/api/v1/customers/{customer.id}/timeline", headers=admin.headers)
     assert resp.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+
+
+async def test_partner_is_not_told_which_customer_holds_an_identity(client, db):
+    from servicedesk.enums import OrganizationKind
+
+    other = await f.create_customer(db, email="taken@mail.example")
+    partner_org = await f.create_organization(db, OrganizationKind.partner)
+    partner = await f.create_staff(db, Role.partner, organization=partner_org)
+    admin = await f.create_staff(db, Role.admin)
+    body = {"name": "Someone", "email": "taken@mail.example"}
+    as_partner = await client.post("/api/v1/customers", headers=partner.headers, json=body)
+    assert as_partner.status_code == 409
+    assert str(other.id) not in as_partner.json()["message"]
+    as_admin = await client.post("/api/v1/customers", headers=admin.headers, json=body)
+    assert as_admin.status_code == 409
+    assert f"customer {other.id}" in as_admin.json()["message"]
