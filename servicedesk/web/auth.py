@@ -43,7 +43,8 @@ def db_of(request: Request) -> Database:
 
 
 def request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
+    value = request.scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
 
 
 def login_session(request: Request, user: User) -> None:

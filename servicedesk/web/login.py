@@ -40,7 +40,9 @@ async def login_submit(request: Request) -> Response:
     keys = (f"ip:{client}", f"email:{email.lower()}")
     if throttle.blocked(*keys):
         return render(
-            request, "login.html", {"error": "too_many", "email": email, "next": next_url},
+            request,
+            "login.html",
+            {"error": "too_many", "email": email, "next": next_url},
             status_code=429,
         )
     async with db_of(request).read_session() as session:
@@ -48,7 +50,9 @@ async def login_submit(request: Request) -> Response:
     if user is None:
         throttle.fail(*keys)
         return render(
-            request, "login.html", {"error": "bad_login", "email": email, "next": next_url},
+            request,
+            "login.html",
+            {"error": "bad_login", "email": email, "next": next_url},
             status_code=401,
         )
     throttle.succeed(*keys)
@@ -64,7 +68,8 @@ async def logout(request: Request) -> Response:
 
 async def set_language(request: Request) -> Response:
     lang = request.path_params["lang"]
-    back = _safe_next(request.headers.get("referer") and urlparse(request.headers["referer"]).path)
+    referer = urlparse(request.headers.get("referer", ""))
+    back = _safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
     response = RedirectResponse(back, status_code=303)
     if lang in ("he", "en"):
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)

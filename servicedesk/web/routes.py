@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from servicedesk.web import login, tickets
+from servicedesk.web import attachments, customers, login, ticket_page, tickets
+from servicedesk.web.admin import products, queues, users
 
 
 async def home(request: Request) -> Response:
@@ -21,4 +22,24 @@ def page_routes() -> list[Route]:
         Route("/logout", login.logout, methods=["POST"]),
         Route("/lang/{lang}", login.set_language, methods=["GET"]),
         Route("/tickets", tickets.ticket_list, methods=["GET"]),
+        Route("/tickets/{number:int}", ticket_page.ticket_page, methods=["GET"]),
+        Route("/tickets/{number:int}/conversation", ticket_page.conversation_part),
+        Route("/tickets/{number:int}/header", ticket_page.header_part),
+        Route("/tickets/{number:int}/properties", ticket_page.properties_part, methods=["GET"]),
+        Route("/tickets/{number:int}/properties", ticket_page.post_properties, methods=["POST"]),
+        Route("/tickets/{number:int}/replies", ticket_page.post_reply, methods=["POST"]),
+        Route("/attachments/{id:int}", attachments.download),
+        Route("/customers", customers.customer_list),
+        Route("/customers/{id:int}", customers.customer_page),
+        Route("/admin", admin_home),
+        Route("/admin/products", products.products_page, methods=["GET"]),
+        Route("/admin/products", products.create_product, methods=["POST"]),
+        Route("/admin/queues", queues.queues_page, methods=["GET"]),
+        Route("/admin/queues", queues.create_queue, methods=["POST"]),
+        Route("/admin/users", users.users_page, methods=["GET"]),
+        Route("/admin/users", users.create_user, methods=["POST"]),
     ]
+
+
+async def admin_home(request: Request) -> Response:
+    return RedirectResponse("/admin/users", status_code=303)

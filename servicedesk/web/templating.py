@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from servicedesk.identities import format_phone
-from servicedesk.web.auth import csrf_token
+from servicedesk.web.auth import Caller, csrf_token
 from servicedesk.web.i18n import RTL, language_of, translate
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -26,6 +27,14 @@ def _local(value: datetime | None, request: Request, fmt: str = "%d/%m/%Y %H:%M"
     return value.astimezone(zone).strftime(fmt)
 
 
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def is_htmx(request: Request) -> bool:
+    return "hx-request" in request.headers
+
+
 def render(
     request: Request,
     name: str,
@@ -33,6 +42,7 @@ def render(
     *,
     status_code: int = 200,
     user_language: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     lang = language_of(request, user_language)
     ctx: dict[str, Any] = {
@@ -42,15 +52,36 @@ def render(
         "csrf_token": csrf_token(request),
         "local": lambda value, fmt="%d/%m/%Y %H:%M": _local(value, request, fmt),
         "phone": format_phone,
+        "day": _day,
         **(context or {}),
     }
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+
+
+def render_page(
+    request: Request,
+    caller: Caller,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A signed-in screen: the nav needs `me`, the language follows the user."""
+    return render(
+        request,
+        name,
+        {"me": caller.user, **(context or {})},
+        status_code=status_code,
+        user_language=caller.user.language,
+        headers=headers,
+    )
 
 
 def error_page(request: Request, status: int, message: str, fields: dict[str, str]) -> Response:
-    if "hx-request" in request.headers:
+    if is_htmx(request):
         # htmx swaps 4xx bodies into the page's error box (see static/app.js).
-        body = f'<div class="flash error" role="alert">{_escape(message)}</div>'
+        body = f'<div class="flash error" role="alert">{escape(message)}</div>'
         return HTMLResponse(body, status_code=status)
     return render(
         request,
@@ -58,9 +89,3 @@ def error_page(request: Request, status: int, message: str, fields: dict[str, st
         {"status": status, "message": message, "fields": fields},
         status_code=status,
     )
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

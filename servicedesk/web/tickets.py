@@ -8,10 +8,11 @@ from starlette.responses import Response
 
 from servicedesk.access import sees_all_tickets
 from servicedesk.customers.models import Customer
-from servicedesk.enums import Role, TicketStatus
+from servicedesk.enums import TicketStatus
 from servicedesk.staff.models import Team, User
 from servicedesk.tickets.repository import TicketFilters, list_tickets
 from servicedesk.web.auth import Caller, db_of, page_route
+from servicedesk.web.loading import MAX_INT4
 from servicedesk.web.templating import render
 
 OPEN_WORK = [TicketStatus.new, TicketStatus.open, TicketStatus.pending, TicketStatus.on_hold]
@@ -24,7 +25,7 @@ def _filters(request: Request) -> tuple[TicketFilters, str, int | None]:
     if status in TicketStatus.__members__:
         statuses = [TicketStatus(status)]
     queue_raw = request.query_params.get("queue", "")
-    queue_id = int(queue_raw) if queue_raw.isdigit() else None
+    queue_id = int(queue_raw) if queue_raw.isdigit() and int(queue_raw) <= MAX_INT4 else None
     return TicketFilters(status=statuses, queue_id=queue_id), status, queue_id
 
 
@@ -33,21 +34,29 @@ async def _table_context(request: Request, caller: Caller) -> dict[str, object]:
     async with db_of(request).read_session() as session:
         rows, total = await list_tickets(session, caller.actor, filters, limit=PAGE_SIZE)
         customer_ids = {t.customer_id for t in rows}
-        customers = {
-            c.id: c
-            for c in await session.scalars(
-                select(Customer).where(Customer.id.in_(customer_ids))  # type: ignore[union-attr]
-            )
-        } if customer_ids else {}
+        customers = (
+            {
+                c.id: c
+                for c in await session.scalars(
+                    select(Customer).where(Customer.id.in_(customer_ids))  # type: ignore[union-attr]
+                )
+            }
+            if customer_ids
+            else {}
+        )
         teams_stmt = select(Team).order_by(Team.name)
         if not sees_all_tickets(caller.actor):
             teams_stmt = teams_stmt.where(Team.id.in_(sorted(caller.actor.team_ids)))  # type: ignore[union-attr]
         teams = list(await session.scalars(teams_stmt))
         assignee_ids = {t.assignee_id for t in rows if t.assignee_id}
-        users = {
-            u.id: u
-            for u in await session.scalars(select(User).where(User.id.in_(assignee_ids)))  # type: ignore[union-attr]
-        } if assignee_ids else {}
+        users = (
+            {
+                u.id: u
+                for u in await session.scalars(select(User).where(User.id.in_(assignee_ids)))  # type: ignore[union-attr]
+            }
+            if assignee_ids
+            else {}
+        )
     return {
         "tickets": rows,
         "total": total,
@@ -66,8 +75,8 @@ async def ticket_list(request: Request, caller: Caller) -> Response:
     context = await _table_context(request, caller)
     template = "tickets/_table.html" if "hx-request" in request.headers else "tickets/list.html"
     return render(
-        request, template, {"me": caller.user, **context}, user_language=caller.user.language
+        request,
+        template,
+        {"me": caller.user, "section": "tickets", **context},
+        user_language=caller.user.language,
     )
-
-
-ALL_ROLES = tuple(Role)

@@ -1,0 +1,1 @@
+"""Administration screens (admins only): products, queues and users."""
