@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, or_
+from sqlmodel import col, select
 
 from servicedesk.customers.models import Customer
 from servicedesk.db import Actor
@@ -33,12 +34,13 @@ def ticket_scope(actor: Actor) -> ColumnElement[bool] | None:
         return None
     if actor.role == Role.agent:
         return or_(
-            Ticket.queue_id.in_(sorted(actor.team_ids)),  # type: ignore[union-attr]
-            Ticket.assignee_id == actor.user_id,
+            col(Ticket.queue_id).in_(sorted(actor.team_ids)),
+            col(Ticket.assignee_id) == actor.user_id,
         )
     if actor.role == Role.partner and actor.organization_id is not None:
         own_customers = select(Customer.id).where(Customer.organization_id == actor.organization_id)
-        return Ticket.customer_id.in_(own_customers)  # type: ignore[attr-defined]
+        scoped: ColumnElement[bool] = col(Ticket.customer_id).in_(own_customers)
+        return scoped
     return false()
 
 

@@ -68,12 +68,13 @@ class Database:
         self.bus = bus
         # Tests bind sessions to a connection inside an outer transaction that is
         # rolled back; commits then release savepoints instead.
-        extra = {"join_transaction_mode": "create_savepoint"} if bind is not None else {}
-        self.sessions = async_sessionmaker(
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             bind=bind if bind is not None else engine,
             expire_on_commit=False,
             autoflush=False,
-            **extra,  # type: ignore[arg-type]
+            join_transaction_mode="create_savepoint"
+            if bind is not None
+            else "conditional_savepoint",
         )
 
     def unit_of_work(self, actor: Actor) -> UnitOfWork:

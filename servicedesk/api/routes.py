@@ -28,32 +28,108 @@ class Operation:
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("POST", "/customers", v.create_customer, "Create a customer", s.CustomerIn, s.CustomerOut, 201),
-    Operation("GET", "/customers", v.list_customers, "Find customers (by normalised e-mail or phone)",
-              response=s.CustomerOut, query=("email", "phone", "q", "limit", "offset")),
+    Operation(
+        "POST",
+        "/customers",
+        v.create_customer,
+        "Create a customer",
+        s.CustomerIn,
+        s.CustomerOut,
+        201,
+    ),
+    Operation(
+        "GET",
+        "/customers",
+        v.list_customers,
+        "Find customers (by normalised e-mail or phone)",
+        response=s.CustomerOut,
+        query=("email", "phone", "q", "limit", "offset"),
+    ),
     Operation("GET", "/customers/{id}", v.get_customer, "One customer", response=s.CustomerOut),
-    Operation("PATCH", "/customers/{id}", v.patch_customer, "Change a customer; new identities are added",
-              s.CustomerPatch, s.CustomerOut),
-    Operation("GET", "/customers/{id}/timeline", v.customer_timeline,
-              "Every message of every ticket of the customer, newest first",
-              response=s.TimelineOut, query=("limit", "offset")),
-    Operation("POST", "/products", v.create_product, "Create a product", s.ProductIn, s.ProductOut, 201,
-              roles="admin"),
-    Operation("GET", "/products", v.list_products, "List products", response=s.ProductOut,
-              query=("category", "limit", "offset")),
-    Operation("POST", "/assets", v.create_asset, "Register a customer's unit", s.AssetIn, s.AssetOut, 201),
-    Operation("GET", "/assets", v.list_assets, "List assets with warranty state", response=s.AssetOut,
-              query=("customer_id", "serial", "limit", "offset")),
-    Operation("POST", "/tickets", v.create_ticket, "Open a ticket (unknown customers are created)",
-              s.TicketIn, s.TicketOut, 201),
-    Operation("GET", "/tickets", v.list_tickets, "List tickets you may see", response=s.TicketOut,
-              query=("status", "queue", "customer", "assignee", "limit", "offset")),
-    Operation("GET", "/tickets/{id}", v.get_ticket, "One ticket with its messages", response=s.TicketOut),
-    Operation("PATCH", "/tickets/{id}", v.patch_ticket, "Change status, priority, queue or assignee",
-              s.TicketPatch, s.TicketOut, roles="admin, supervisor, agent"),
-    Operation("POST", "/tickets/{id}/replies", v.create_reply, "Reply publicly or add an internal note",
-              s.ReplyIn, s.MessageOut, 201),
-)  # fmt: skip
+    Operation(
+        "PATCH",
+        "/customers/{id}",
+        v.patch_customer,
+        "Change a customer; new identities are added",
+        s.CustomerPatch,
+        s.CustomerOut,
+    ),
+    Operation(
+        "GET",
+        "/customers/{id}/timeline",
+        v.customer_timeline,
+        "Every message of every ticket of the customer, newest first",
+        response=s.TimelineOut,
+        query=("limit", "offset"),
+    ),
+    Operation(
+        "POST",
+        "/products",
+        v.create_product,
+        "Create a product",
+        s.ProductIn,
+        s.ProductOut,
+        201,
+        roles="admin",
+    ),
+    Operation(
+        "GET",
+        "/products",
+        v.list_products,
+        "List products",
+        response=s.ProductOut,
+        query=("category", "limit", "offset"),
+    ),
+    Operation(
+        "POST", "/assets", v.create_asset, "Register a customer's unit", s.AssetIn, s.AssetOut, 201
+    ),
+    Operation(
+        "GET",
+        "/assets",
+        v.list_assets,
+        "List assets with warranty state",
+        response=s.AssetOut,
+        query=("customer_id", "serial", "limit", "offset"),
+    ),
+    Operation(
+        "POST",
+        "/tickets",
+        v.create_ticket,
+        "Open a ticket (unknown customers are created)",
+        s.TicketIn,
+        s.TicketOut,
+        201,
+    ),
+    Operation(
+        "GET",
+        "/tickets",
+        v.list_tickets,
+        "List tickets you may see",
+        response=s.TicketOut,
+        query=("status", "queue", "customer", "assignee", "limit", "offset"),
+    ),
+    Operation(
+        "GET", "/tickets/{id}", v.get_ticket, "One ticket with its messages", response=s.TicketOut
+    ),
+    Operation(
+        "PATCH",
+        "/tickets/{id}",
+        v.patch_ticket,
+        "Change status, priority, queue or assignee",
+        s.TicketPatch,
+        s.TicketOut,
+        roles="admin, supervisor, agent",
+    ),
+    Operation(
+        "POST",
+        "/tickets/{id}/replies",
+        v.create_reply,
+        "Reply publicly or add an internal note",
+        s.ReplyIn,
+        s.MessageOut,
+        201,
+    ),
+)
 
 
 def openapi_document() -> dict[str, object]:
@@ -76,11 +152,17 @@ def openapi_document() -> dict[str, object]:
     paths: dict[str, dict[str, object]] = {}
     for op in OPERATIONS:
         responses: dict[str, object] = {
-            "401": {"description": "no or bad token", "content": {"application/json": {"schema": error}}},
-            "403": {"description": "role or scope forbids it", "content": {"application/json": {"schema": error}}},
+            "401": {
+                "description": "no or bad token",
+                "content": {"application/json": {"schema": error}},
+            },
+            "403": {
+                "description": "role or scope forbids it",
+                "content": {"application/json": {"schema": error}},
+            },
         }
         if op.response is not None:
-            body = ref(op.response)
+            body: dict[str, object] = dict(ref(op.response))
             if op.method == "GET" and "{id}" not in op.path or op.path.endswith("timeline"):
                 body = {
                     "type": "object",
@@ -91,21 +173,35 @@ def openapi_document() -> dict[str, object]:
                         "offset": {"type": "integer"},
                     },
                 }
-            responses[str(op.status)] = {"description": "ok", "content": {"application/json": {"schema": body}}}
+            responses[str(op.status)] = {
+                "description": "ok",
+                "content": {"application/json": {"schema": body}},
+            }
         if op.body is not None or op.query:
-            responses["422"] = {"description": "invalid input, per field", "content": {"application/json": {"schema": error}}}
+            responses["422"] = {
+                "description": "invalid input, per field",
+                "content": {"application/json": {"schema": error}},
+            }
         entry: dict[str, object] = {
             "summary": op.summary,
             "description": f"Roles: {op.roles}.",
             "security": [{"bearer": []}],
             "responses": responses,
             "parameters": [
-                {"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in op.query
+                {"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+                for q in op.query
             ]
-            + ([{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}] if "{id}" in op.path else []),
+            + (
+                [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+                if "{id}" in op.path
+                else []
+            ),
         }
         if op.body is not None:
-            entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(op.body)}},
+            }
         paths.setdefault("/api/v1" + op.path, {})[op.method.lower()] = entry
     return {
         "openapi": "3.1.0",
@@ -115,7 +211,7 @@ def openapi_document() -> dict[str, object]:
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-    }  # fmt: skip
+    }
 
 
 async def openapi(request: Request) -> Response:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -119,7 +121,7 @@ def _path_id(request: Request, name: str = "id") -> int:
 # ---- customers ---------------------------------------------------------------
 
 
-async def _visible_customer(session: Any, actor: Actor, customer_id: int) -> Customer:
+async def _visible_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
     customer = await session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("no such customer")
@@ -289,14 +291,14 @@ async def list_assets(request: Request, caller: Caller) -> Response:
     stmt = select(Asset)
     scope = access.customer_scope(caller.actor)
     if scope is not None:
-        stmt = stmt.join(Customer, Customer.id == Asset.customer_id).where(scope)
+        stmt = stmt.join(Customer, col(Customer.id) == col(Asset.customer_id)).where(scope)
     if customer_id is not None:
         stmt = stmt.where(Asset.customer_id == customer_id)
     if serial:
         stmt = stmt.where(Asset.serial == serial.strip())
     async with db_of(request).read_session() as session:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = list(await session.scalars(stmt.order_by(Asset.id).limit(limit).offset(offset)))
+        rows = list(await session.scalars(stmt.order_by(col(Asset.id)).limit(limit).offset(offset)))
         items = await present.assets_out(session, rows, local_today(_settings(request)))
     return json(Page(items=items, total=total, limit=limit, offset=offset))
 
@@ -304,7 +306,7 @@ async def list_assets(request: Request, caller: Caller) -> Response:
 # ---- tickets ---------------------------------------------------------------------
 
 
-async def _visible_ticket(session: Any, actor: Actor, ticket_id: int) -> Ticket:
+async def _visible_ticket(session: AsyncSession, actor: Actor, ticket_id: int) -> Ticket:
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("no such ticket")
@@ -336,7 +338,8 @@ async def _ticket_customer(uow: Any, caller: Caller, data: TicketIn, region: str
         )
     if not access.can_see_customer(caller.actor, customer):
         raise Forbidden("this customer is not yours")
-    return customer
+    found: Customer = customer
+    return found
 
 
 @api_route()
@@ -372,7 +375,10 @@ async def create_ticket(request: Request, caller: Caller) -> Response:
             ),
         )
         (out,) = await present.tickets_out(
-            uow.session, [ticket], today, {ticket.id: [message]}  # type: ignore[dict-item]
+            uow.session,
+            [ticket],
+            today,
+            {ticket.id: [message]},  # type: ignore[dict-item]
         )
     return json(out, 201)
 

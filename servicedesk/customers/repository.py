@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from servicedesk.access import customer_scope
 from servicedesk.customers.models import Customer, CustomerIdentity
@@ -24,8 +26,8 @@ async def identities_of(
         return result
     rows = await session.scalars(
         select(CustomerIdentity)
-        .where(CustomerIdentity.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-        .order_by(CustomerIdentity.primary.desc(), CustomerIdentity.id)  # type: ignore[attr-defined]
+        .where(col(CustomerIdentity.customer_id).in_(customer_ids))
+        .order_by(col(CustomerIdentity.primary).desc(), col(CustomerIdentity.id))
     )
     for row in rows:
         result[row.customer_id].append(row)
@@ -46,13 +48,16 @@ async def list_customers(
     if scope is not None:
         stmt = stmt.where(scope)
     if identity is not None:
-        stmt = stmt.join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id).where(
+        on = col(CustomerIdentity.customer_id) == col(Customer.id)
+        stmt = stmt.join(CustomerIdentity, on).where(
             CustomerIdentity.kind == identity.kind, CustomerIdentity.value == identity.value
         )
     if query:
-        stmt = stmt.where(Customer.name.ilike(f"%{query}%"))  # type: ignore[attr-defined]
+        # Search text is literal: % and _ typed by a person are not wildcards.
+        literal = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(col(Customer.name).ilike(f"%{literal}%", escape="\\"))
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = await session.scalars(stmt.order_by(Customer.id).limit(limit).offset(offset))
+    rows = await session.scalars(stmt.order_by(col(Customer.id)).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -79,26 +84,26 @@ async def timeline(
 ) -> tuple[list[TimelineEntry], int]:
     """Every message of every ticket of the customer, newest first, across channels."""
     base = (
-        select(
-            Message.id,
-            Ticket.id,
-            Ticket.number,
-            Ticket.subject,
-            Message.channel,
-            Message.direction,
-            Message.is_public,
-            Message.body_text,
-            Message.created_at,
+        sa_select(
+            col(Message.id),
+            col(Ticket.id),
+            col(Ticket.number),
+            col(Ticket.subject),
+            col(Message.channel),
+            col(Message.direction),
+            col(Message.is_public),
+            col(Message.body_text),
+            col(Message.created_at),
         )
-        .join(Ticket, Ticket.id == Message.ticket_id)
-        .where(Ticket.customer_id == customer_id)
+        .join(Ticket, col(Ticket.id) == col(Message.ticket_id))
+        .where(col(Ticket.customer_id) == customer_id)
     )
     if not include_internal:  # filtered here, so totals and pages count only what is shown
-        base = base.where(Message.is_public.is_(True))  # type: ignore[attr-defined]
+        base = base.where(col(Message.is_public).is_(True))
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = await session.execute(
-        base.order_by(Message.created_at.desc(), Message.id.desc())  # type: ignore[attr-defined]
+        base.order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
         .offset(offset)
     )
-    return [TimelineEntry(*row) for row in rows], total
+    return [TimelineEntry(*row) for row in rows], total  # type: ignore[arg-type]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
@@ -65,7 +66,7 @@ async def _claim_identity(
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["kind", "value"])
-        .returning(CustomerIdentity.id)
+        .returning(col(CustomerIdentity.id))
     )
     if inserted is not None:
         return True
@@ -144,7 +145,7 @@ async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
     return await uow.session.scalar(
         select(Customer)
-        .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+        .join(CustomerIdentity, col(CustomerIdentity.customer_id) == col(Customer.id))
         .where(CustomerIdentity.kind == ident.kind, CustomerIdentity.value == ident.value)
     )
 
@@ -167,7 +168,7 @@ async def resolve_customer(
         await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
-    await uow.session.execute(delete(Customer).where(Customer.id == customer.id))
+    await uow.session.execute(delete(Customer).where(col(Customer.id) == customer.id))
     uow.session.expunge(customer)
     winner = await find_by_identity(uow, ident)
     assert winner is not None

@@ -40,7 +40,7 @@ def create_socketio(
     sio = server or socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False)
     secret = str(settings.secret_key)
 
-    @sio.event
+    @sio.event  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         session = read_session(environ.get("HTTP_COOKIE", ""), secret, settings.session_max_age)
         user_id = session.get(SESSION_USER)
@@ -84,4 +84,3 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
 
     for event_type in (TicketCreated, TicketUpdated, MessageAdded):
         bus.subscribe_after_commit(event_type, push)
-

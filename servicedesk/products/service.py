@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import select
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Organization
@@ -152,7 +153,7 @@ async def authenticate_token(
     row = (
         await session.execute(
             select(User, ApiToken.id, ApiToken.last_used_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
+            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
             .where(
                 ApiToken.token_hash == token_digest(token),
                 ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]

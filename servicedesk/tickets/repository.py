@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from servicedesk.access import ticket_scope
 from servicedesk.db import Actor
@@ -48,7 +49,7 @@ async def list_tickets(
         stmt = stmt.where(Ticket.assignee_id.is_(None))  # type: ignore[union-attr]
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = await session.scalars(
-        stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc())  # type: ignore[attr-defined]
+        stmt.order_by(col(Ticket.updated_at).desc(), col(Ticket.id).desc())
         .limit(limit)
         .offset(offset)
     )
@@ -60,8 +61,8 @@ async def messages_of(
 ) -> list[Message]:
     stmt = select(Message).where(Message.ticket_id == ticket_id)
     if not include_internal:
-        stmt = stmt.where(Message.is_public.is_(True))  # type: ignore[attr-defined]
-    rows = await session.scalars(stmt.order_by(Message.created_at, Message.id))
+        stmt = stmt.where(col(Message.is_public).is_(True))
+    rows = await session.scalars(stmt.order_by(col(Message.created_at), col(Message.id)))
     return list(rows)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlmodel import select
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer
