@@ -6,8 +6,8 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from starlette.config import Config, Environ
 from starlette.datastructures import Secret
