@@ -109,8 +109,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\nService desk: {url}")
     if logins:
         print("Demo sign-ins (e-mail / password / role):")
+        width = max(len(email) for email, _, _ in logins)
         for email, password, role in logins:
-            print(f"  {email:32} {password:20} {role}")
+            print(f"  {email:{width}}  {password:20}  {role}")
     print()
     uvicorn.run(
         create_app(settings),
