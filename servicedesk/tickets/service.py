@@ -231,7 +231,8 @@ async def add_reply(
         raise InvalidInput("the ticket is closed", fields={"status": "closed"})
     now = utcnow()
     channel = ticket.channel if public else Channel.note
-    if public and channel in (Channel.api, Channel.note):
+    if public and channel in (Channel.api, Channel.iot, Channel.note):
+        # Nobody reads replies on an API or a device: they are shown on the web.
         channel = Channel.web
     message = _message(
         ticket.id,
