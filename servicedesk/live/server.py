@@ -71,7 +71,7 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
             MessageAdded: "ticket.message",
         }[type(event)]
         payload = {"event": name, "ticket_id": event.ticket_id, "version": event.version}
-        rooms = ["tickets:all", f"ticket:{event.ticket_id}"]
+        rooms = ["tickets:all"]
         if event.queue_id is not None:
             rooms.append(f"queue:{event.queue_id}")
         if isinstance(event, TicketUpdated) and event.previous_queue_id is not None:

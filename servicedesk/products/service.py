@@ -37,6 +37,17 @@ async def create_product(
     attributes: dict[str, Any] | None = None,
 ) -> Product:
     sku = sku.strip().upper()
+    errors: dict[str, str] = {}
+    if not sku:
+        errors["sku"] = "must not be empty"
+    if not name.strip():
+        errors["name"] = "must not be empty"
+    if price is not None and price < 0:
+        errors["price"] = "must not be negative"
+    if not 0 <= warranty_months <= 240:
+        errors["warranty_months"] = "0 to 240"
+    if errors:
+        raise InvalidInput("invalid product", fields=errors)
     if await uow.session.scalar(select(Product.id).where(Product.sku == sku)) is not None:
         raise Conflict(f"product {sku} exists", fields={"sku": "taken"})
     product = Product(

@@ -51,6 +51,18 @@ async def create_user(
                 "a partner user belongs to a partner organisation",
                 fields={"organization_id": "required: a partner organisation"},
             )
+    elif organization_id is not None:
+        # Organisation membership is what scopes a partner; on staff it would mean nothing.
+        raise InvalidInput(
+            "only partner users belong to an organisation",
+            fields={"organization_id": "only for partner users"},
+        )
+    if team_ids:
+        found = set(await uow.session.scalars(select(Team.id).where(col(Team.id).in_(team_ids))))
+        if missing := sorted(set(team_ids) - found):
+            raise InvalidInput(
+                "no such queue", fields={"team_ids": ", ".join(str(t) for t in missing)}
+            )
     existing = await uow.session.scalar(select(User.id).where(User.email == address))
     if existing is not None:
         raise Conflict(f"a user with e-mail {address} exists", fields={"email": "taken"})
