@@ -22,6 +22,7 @@ from servicedesk.db import Database, make_engine
 from servicedesk.embedded import normalise_url, start
 from servicedesk.events import EventBus
 from servicedesk.settings import Settings, load_settings
+from tests.live_server import LiveServer, run_live_server
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +113,10 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+async def live_server(databases: DatabaseFactory, settings: Settings) -> AsyncIterator[LiveServer]:
+    """uvicorn serving the app on its own fresh database (see tests/live_server.py)."""
+    async with run_live_server(await databases.create("sd_live"), settings) as server:
+        yield server

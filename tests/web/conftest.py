@@ -4,24 +4,14 @@ database."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import secrets
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from servicedesk import migrate
-from servicedesk.app import create_app
-from servicedesk.db import Database, make_engine
-from servicedesk.settings import Settings
 from servicedesk.staff.models import User
 from tests import factories as f
 
@@ -85,56 +75,6 @@ async def signed_in(app: object) -> AsyncIterator[SignIn]:
     yield open_session
     for client in clients:
         await client.aclose()
-
-
-# ---- a real server for the real browser ----------------------------------------
-
-
-@dataclass
-class LiveServer:
-    base_url: str
-    db: Database
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-async def live_server(database_url: str, settings: Settings) -> AsyncIterator[LiveServer]:
-    """uvicorn on a free port, on a fresh database of its own: the browser's requests
-    run concurrently and commit for real, which the rolled-back test connection cannot
-    serve. The database is dropped afterwards."""
-    server_url = make_url(database_url).set(database="postgres")
-    name = f"sd_browser_{secrets.token_hex(4)}"
-    url = server_url.set(database=name).render_as_string(hide_password=False)
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        engine = make_engine(url, pool_size=2)
-        await migrate.upgrade(engine)
-        await engine.dispose()
-        app = create_app(replace(settings, database_url=url))
-        port = _free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            assert not task.done(), "the server stopped while starting"
-            await asyncio.sleep(0.02)
-        yield LiveServer(f"http://127.0.0.1:{port}", app.starlette.state.db)
-        server.should_exit = True
-        await task
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 # ---- Debian's Chromium, driven by Playwright (never a downloaded browser) ---------
