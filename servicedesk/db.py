@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel
 
 from servicedesk.events import DomainEvent, EventBus
@@ -66,6 +68,9 @@ class Database:
     ) -> None:
         self.engine = engine
         self.bus = bus
+        self._bind = bind
+        # Single-statement reads (token checks) need no BEGIN/ROLLBACK round trips.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         # Tests bind sessions to a connection inside an outer transaction that is
         # rolled back; commits then release savepoints instead.
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -83,8 +88,28 @@ class Database:
     def read_session(self) -> AsyncSession:
         return self.sessions()
 
+    async def fetch_row(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
+        """One row of one read-only SQL statement, outside any transaction, straight
+        on the driver: for the per-request checks where SQLAlchemy's own work per
+        statement would cost more than the query (see BENCHMARKS.md)."""
+        if isinstance(self._bind, AsyncConnection):  # tests: see the outer transaction's rows
+            raw = await self._bind.get_raw_connection()
+            row: Mapping[str, Any] | None = await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+            return row
+        async with self._autocommit.connect() as conn:
+            raw = await conn.get_raw_connection()
+            row = await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
+            return row
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def attach(session: AsyncSession, row: Any) -> None:
+    """Make a row written by hand-built SQL (id known) a persistent ORM object of
+    `session`, without a query: later code may change it or `get` it for free."""
+    make_transient_to_detached(row)
+    session.add(row)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -109,6 +134,8 @@ class UnitOfWork:
         self.bus = bus
         self.actor = actor
         self._after_commit: list[DomainEvent] = []
+        self._before_commit: dict[str, Callable[[UnitOfWork], Awaitable[None]]] = {}
+        self.pending: dict[str, list[Any]] = {}
         self.committed = False
 
     async def emit(self, event: DomainEvent) -> None:
@@ -116,7 +143,19 @@ class UnitOfWork:
         if self.bus.has_after_commit(event):
             self._after_commit.append(event)
 
+    def before_commit(self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """Run `hook` once just before COMMIT (batched writes such as audit rows)."""
+        self._before_commit.setdefault(key, hook)
+
+    async def flush(self) -> None:
+        """Write everything pending: ORM changes, then the batched hooks."""
+        await self.session.flush()
+        hooks, self._before_commit = self._before_commit, {}
+        for hook in hooks.values():
+            await hook(self)
+
     async def commit(self) -> None:
+        await self.flush()
         await self.session.commit()
         self.committed = True
         events, self._after_commit = self._after_commit, []

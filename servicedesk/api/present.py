@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -103,13 +104,19 @@ async def tickets_out(
     tickets: list[Ticket],
     today: date,
     messages: dict[int, list[Message]] | None = None,
+    *,
+    known: Sequence[Any] = (),
 ) -> list[TicketOut]:
+    """`known`: rows the caller already holds (customer, asset, Team…), not re-read."""
+    held: dict[tuple[type, int], Any] = {(type(r), r.id): r for r in known if r is not None}
+
     async def load(model: Any, ids: set[int | None]) -> dict[int, Any]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows: Any = await session.scalars(select(model).where(model.id.in_(wanted)))
-        return {r.id: r for r in rows}
+        found = {i: held[(model, i)] for i in ids if i is not None and (model, i) in held}
+        wanted = {i for i in ids if i is not None and i not in found}
+        if wanted:
+            rows: Any = await session.scalars(select(model).where(model.id.in_(wanted)))
+            found.update({r.id: r for r in rows})
+        return found
 
     customers = await load(Customer, {t.customer_id for t in tickets})
     assets = await load(Asset, {t.asset_id for t in tickets})

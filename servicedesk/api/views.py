@@ -35,6 +35,7 @@ from servicedesk.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from servicedesk.products import service as products
 from servicedesk.products.models import Asset, Product
 from servicedesk.settings import Settings, local_today
+from servicedesk.staff.models import Team
 from servicedesk.tickets import repository as tickets_repo
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Ticket
@@ -374,11 +375,13 @@ async def create_ticket(request: Request, caller: Caller) -> Response:
                 meta={"via": "api", "by_user_id": caller.user.id},
             ),
         )
+        queues = [Team(id=q, name=name) for q, name in uow.pending.get(tickets.QUEUE_NAMES, [])]
         (out,) = await present.tickets_out(
             uow.session,
             [ticket],
             today,
             {ticket.id: [message]},  # type: ignore[dict-item]
+            known=[customer, asset, *queues],
         )
     return json(out, 201)
 

@@ -7,10 +7,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlmodel import SQLModel
 
 from servicedesk.audit.models import AuditEvent
-from servicedesk.db import UnitOfWork
+from servicedesk.db import UnitOfWork, utcnow
+
+PENDING = "audit"
+AUDIT_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def _jsonable(value: Any) -> Any:
@@ -36,16 +40,25 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit row to the current transaction (flushed with the change itself)."""
-    uow.session.add(
-        AuditEvent(
-            actor_kind=uow.actor.kind,
-            actor_user_id=uow.actor.user_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before={k: _jsonable(v) for k, v in before.items()} if before else None,
-            after={k: _jsonable(v) for k, v in after.items()} if after else None,
-            request_id=uow.actor.request_id,
-        )
+    """Add an audit row to the current transaction. Rows are written together, in one
+    multi-row INSERT just before COMMIT, so auditing costs one round trip per commit."""
+    uow.pending.setdefault(PENDING, []).append(
+        {
+            "at": utcnow(),
+            "actor_kind": uow.actor.kind,
+            "actor_user_id": uow.actor.user_id,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": {k: _jsonable(v) for k, v in before.items()} if before else None,
+            "after": {k: _jsonable(v) for k, v in after.items()} if after else None,
+            "request_id": uow.actor.request_id,
+        }
     )
+    uow.before_commit(PENDING, _write)
+
+
+async def _write(uow: UnitOfWork) -> None:
+    rows = uow.pending.pop(PENDING, [])
+    if rows:
+        await uow.session.execute(insert(AUDIT_TABLE), rows)

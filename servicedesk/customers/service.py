@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
-from servicedesk.db import UnitOfWork, utcnow
+from servicedesk.customers.statements import (
+    CREATE_CUSTOMER_WITH_IDENTITY,
+    CUSTOMER_BY_IDENTITY,
+    DELETE_CUSTOMER,
+)
+from servicedesk.db import UnitOfWork, attach, utcnow
 from servicedesk.enums import IdentityKind, OrganizationKind, Tier
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.events import CustomerChanged
@@ -144,9 +148,7 @@ async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
 
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
     return await uow.session.scalar(
-        select(Customer)
-        .join(CustomerIdentity, col(CustomerIdentity.customer_id) == col(Customer.id))
-        .where(CustomerIdentity.kind == ident.kind, CustomerIdentity.value == ident.value)
+        CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value}
     )
 
 
@@ -161,15 +163,36 @@ async def resolve_customer(
     existing = await find_by_identity(uow, ident)
     if existing is not None:
         return existing, False
-    display = (name or "").strip() or ident.value
-    customer = await _insert_customer(uow, display, Tier.standard, "he", organization_id)
-    assert customer.id is not None
-    if await _claim_identity(uow, customer.id, ident, primary=True):
+    now = utcnow()
+    customer = Customer(
+        name=((name or "").strip() or ident.value)[:200],
+        tier=Tier.standard,
+        preferred_language="he",
+        organization_id=organization_id,
+        created_at=now,
+        updated_at=now,
+    )
+    row = (
+        await uow.session.execute(
+            CREATE_CUSTOMER_WITH_IDENTITY,
+            {
+                "name": customer.name,
+                "tier": customer.tier.value,
+                "language": customer.preferred_language,
+                "organization_id": organization_id,
+                "now": now,
+                "kind": ident.kind.value,
+                "value": ident.value,
+            },
+        )
+    ).one()
+    if row.identity_id is not None:
+        customer.id = row.id
+        attach(uow.session, customer)
         await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
-    await uow.session.execute(delete(Customer).where(col(Customer.id) == customer.id))
-    uow.session.expunge(customer)
+    await uow.session.execute(DELETE_CUSTOMER, {"id": row.id})
     winner = await find_by_identity(uow, ident)
     assert winner is not None
     return winner, False

@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import SQLModel, col
 
 from servicedesk.audit.models import AuditEvent
+from servicedesk.audit.service import PENDING as PENDING_AUDIT
 from servicedesk.customers import service as customers
 from servicedesk.customers.models import Customer, Organization
 from servicedesk.db import Actor, Database, UnitOfWork, utcnow
@@ -169,9 +170,9 @@ class Seeder:
 
     def _stamp(self, at: datetime) -> None:
         """Date the audit entries the last service call wrote (still pending) to `at`."""
-        for row in self.uow.session.new:
-            if isinstance(row, AuditEvent) and row.at >= self.now:
-                row.at = at
+        for row in self.uow.pending.get(PENDING_AUDIT, []):
+            if row["at"] >= self.now:
+                row["at"] = at
 
     def _settle(self, ticket: Ticket, at: datetime) -> None:
         """Move the times the last service call set on `ticket` to `at`."""

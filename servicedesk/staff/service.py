@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Organization
-from servicedesk.db import Actor, UnitOfWork, utcnow
+from servicedesk.db import Actor, Database, UnitOfWork, utcnow
 from servicedesk.enums import OrganizationKind, Role
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.identities import normalise_email
@@ -156,35 +156,42 @@ def actor_for(
     )
 
 
-async def authenticate_token(
-    session: AsyncSession, token: str
-) -> tuple[User, frozenset[int]] | None:
+# Runs on every API request: one statement, no transaction, no ORM.
+_TOKEN_QUERY = """
+    SELECT u.id, u.email, u.name, u.role, u.organization_id, u.language, u.is_active,
+           t.id AS token_id, t.last_used_at,
+           ARRAY(SELECT m.team_id FROM team_member m WHERE m.user_id = u.id) AS team_ids
+    FROM api_token t JOIN app_user u ON u.id = t.user_id
+    WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active
+"""
+
+
+async def authenticate_token(db: Database, token: str) -> tuple[User, frozenset[int]] | None:
     """The active user behind a bearer token, with the queues they belong to."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = (
-        await session.execute(
-            select(User, ApiToken.id, ApiToken.last_used_at)
-            .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-            .where(
-                ApiToken.token_hash == token_digest(token),
-                ApiToken.revoked_at.is_(None),  # type: ignore[union-attr]
-                User.is_active.is_(True),  # type: ignore[attr-defined]
-            )
-        )
-    ).first()
+    row = await db.fetch_row(_TOKEN_QUERY, token_digest(token))
     if row is None:
         return None
-    user, token_id, last_used = row
+    user = User(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        organization_id=row["organization_id"],
+        language=row["language"],
+        is_active=row["is_active"],
+    )
     now = utcnow()
+    last_used = row["last_used_at"]
     if last_used is None or now - last_used > _LAST_USED_RESOLUTION:
         # Coarse on purpose: an exact stamp would cost a write on every request.
-        await session.execute(
-            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-        )
-        await session.commit()
-    assert user.id is not None
-    return user, await team_ids_of(session, user.id)
+        async with db.sessions() as session:
+            await session.execute(
+                update(ApiToken).where(col(ApiToken.id) == row["token_id"]).values(last_used_at=now)
+            )
+            await session.commit()
+    return user, frozenset(row["team_ids"])
 
 
 async def authenticate_password(session: AsyncSession, email: str, password: str) -> User | None:

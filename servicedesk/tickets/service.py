@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import select
-
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer
 from servicedesk.db import UnitOfWork, utcnow
@@ -18,7 +15,9 @@ from servicedesk.html import sanitise, text_to_html
 from servicedesk.products.models import Asset
 from servicedesk.staff.models import Team, User
 from servicedesk.tickets.models import Message, Ticket
+from servicedesk.tickets.statements import CREATE_TICKET
 
+QUEUE_NAMES = "queue_names"  # (id, name) of queues seen while opening tickets, for presenters
 TICKET_FIELDS = ("status", "priority", "queue_id", "assignee_id", "asset_id", "subject")
 MAX_SUBJECT = 300
 
@@ -34,11 +33,6 @@ class NewMessage:
     author_customer_id: int | None = None
     provider_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _default_queue() -> Any:
-    # Evaluated inside the INSERT: no extra round trip on the hot path.
-    return select(Team.id).where(Team.is_default.is_(True)).limit(1).scalar_subquery()  # type: ignore[attr-defined]
 
 
 async def create_ticket(
@@ -60,31 +54,60 @@ async def create_ticket(
             "the asset belongs to another customer", fields={"asset_serial": "not this customer's"}
         )
     now = utcnow()
-    # One INSERT … RETURNING: the default queue and the ticket number are filled in
-    # by the database and come back with the row.
-    ticket = (
-        await uow.session.scalars(
-            insert(Ticket)
-            .values(
-                subject=subject,
-                status=TicketStatus.new,
-                priority=priority,
-                channel=first.channel,
-                customer_id=customer.id,
-                asset_id=asset.id if asset else None,
-                queue_id=queue_id if queue_id is not None else _default_queue(),
-                version=1,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(Ticket)
+    text = first.body_text.strip()
+    html = sanitise(first.body_html) if first.body_html else text_to_html(text)
+    row = (
+        await uow.session.execute(
+            CREATE_TICKET,
+            {
+                "subject": subject,
+                "priority": priority.value,
+                "channel": first.channel.value,
+                "customer_id": customer.id,
+                "asset_id": asset.id if asset else None,
+                "queue_id": queue_id,
+                "now": now,
+                "direction": first.direction.value,
+                "public": first.public,
+                "author_user_id": first.author_user_id,
+                "author_customer_id": first.author_customer_id,
+                "body_text": text,
+                "body_html": html,
+                "provider_id": first.provider_id,
+                "meta": first.meta,
+            },
         )
     ).one()
+    ticket = Ticket(
+        id=row.id,
+        number=row.number,
+        subject=subject,
+        status=TicketStatus.new,
+        priority=priority,
+        channel=first.channel,
+        customer_id=customer.id,
+        asset_id=asset.id if asset else None,
+        queue_id=row.queue_id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    message = Message(
+        id=row.message_id,
+        ticket_id=row.id,
+        channel=first.channel,
+        direction=first.direction,
+        is_public=first.public,
+        author_user_id=first.author_user_id,
+        author_customer_id=first.author_customer_id,
+        body_text=text,
+        body_html=html,
+        provider_id=first.provider_id,
+        meta=first.meta,
+        created_at=now,
+    )
+    uow.pending.setdefault(QUEUE_NAMES, []).append((row.queue_id, row.queue_name))
     assert ticket.id is not None
-    message = _message(ticket.id, first, now)
-    uow.session.add(message)
-    await uow.session.flush()
-    assert message.id is not None
     record(uow, "ticket.created", "ticket", ticket.id, after=snapshot(ticket, TICKET_FIELDS))
     await uow.emit(
         TicketCreated(

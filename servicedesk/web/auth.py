@@ -76,8 +76,7 @@ async def bearer_caller(request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send Authorization: Bearer <token>")
-    async with db_of(request).read_session() as session:
-        found = await authenticate_token(session, token.strip())
+    found = await authenticate_token(db_of(request), token.strip())
     if found is None:
         raise NotAuthenticated("unknown or revoked token")
     user, teams = found

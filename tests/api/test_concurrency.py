@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
-import pytest
 from sqlalchemy import func, select, text
 
 from servicedesk.audit.models import AuditEvent
-from servicedesk.customers import service as customers_service
 from servicedesk.customers.models import Customer, CustomerIdentity
 from servicedesk.enums import Role
 from servicedesk.products.models import Product
@@ -24,30 +23,87 @@ async def count(db, model, *where) -> int:
         return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-@pytest.fixture
-def claims_meet(monkeypatch):
-    """Make the first two identity claims wait for each other, so both requests have
-    inserted their own customer before either claims the address: the race, every time."""
-    barrier = asyncio.Barrier(2)
-    claim = customers_service._claim_identity
+async def blocked(connection) -> bool:
+    """Is some session waiting on a lock? Statistics views are a snapshot per
+    transaction, so the snapshot is dropped before every look."""
+    await connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+    return bool(
+        await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    )
 
-    async def claim_together(*args, **kwargs):
-        async with asyncio.timeout(GUARD_SECONDS):
-            await barrier.wait()
-        return await claim(*args, **kwargs)
 
-    monkeypatch.setattr(customers_service, "_claim_identity", claim_together)
+@asynccontextmanager
+async def first_contact_in_flight(engine, email: str):
+    """Another transaction has just taken `email` for a customer of its own and not yet
+    committed. `settle()` waits until a request is blocked on that identity's unique
+    index, then commits it: the race of two first contacts, the same way every time."""
+    async with engine.connect() as other:
+        await other.begin()
+        winner = await other.scalar(
+            text(
+                "INSERT INTO customer (name, tier, preferred_language, created_at, updated_at) "
+                "VALUES ('Earlier caller', 'standard', 'he', now(), now()) RETURNING id"
+            )
+        )
+        await other.execute(
+            text(
+                'INSERT INTO customer_identity (customer_id, kind, value, "primary", created_at)'
+                " VALUES (:id, 'email', :email, true, now())"
+            ),
+            {"id": winner, "email": email},
+        )
+
+        async def settle() -> None:
+            async with asyncio.timeout(GUARD_SECONDS):
+                while not await blocked(other):
+                    await asyncio.sleep(0.01)
+            await other.commit()
+
+        yield winner, settle
 
 
 def new_ticket(**customer) -> dict:
     return {"subject": "First contact", "body": "Hello?", **customer}
 
 
-async def test_two_first_contacts_from_one_new_address_make_one_customer(
-    committed_client, committed_db, claims_meet
+async def test_a_first_contact_racing_another_ends_on_the_winners_customer(
+    committed_client, committed_db, committed_engine
 ):
     admin = await create_api_user(committed_db, Role.admin)
-    body = new_ticket(customer_email="Race.Winner@Mail.example")
+    address = "race.winner@mail.example"
+    async with first_contact_in_flight(committed_engine, address) as (winner, settle):
+        request = asyncio.create_task(
+            committed_client.post(
+                "/api/v1/tickets",
+                headers=admin.headers,
+                json=new_ticket(customer_email="Race.Winner@Mail.example"),
+            )
+        )
+        await settle()
+        resp = await request
+
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["customer"]["id"] == winner
+    assert await count(committed_db, Customer) == 1  # the request's own row is gone
+    assert await count(committed_db, CustomerIdentity) == 1
+    assert await count(committed_db, Ticket, Ticket.customer_id == winner) == 1
+    # The request created no customer in the end, so it audited none.
+    created = await count(committed_db, AuditEvent, AuditEvent.action == "customer.created")
+    assert created == 0
+    found = await committed_client.get(
+        "/api/v1/customers", params={"email": address}, headers=admin.headers
+    )
+    assert [c["id"] for c in found.json()["items"]] == [winner]
+
+
+async def test_two_first_contacts_at_once_make_one_customer(committed_client, committed_db):
+    admin = await create_api_user(committed_db, Role.admin)
+    body = new_ticket(customer_email="both@mail.example")
 
     first, second = await asyncio.gather(
         committed_client.post("/api/v1/tickets", headers=admin.headers, json=body),
@@ -55,19 +111,9 @@ async def test_two_first_contacts_from_one_new_address_make_one_customer(
     )
 
     assert (first.status_code, second.status_code) == (201, 201), (first.text, second.text)
-    owner = first.json()["customer"]["id"]
-    assert second.json()["customer"]["id"] == owner
-    assert first.json()["id"] != second.json()["id"]
+    assert first.json()["customer"]["id"] == second.json()["customer"]["id"]
     assert await count(committed_db, Customer) == 1
-    assert await count(committed_db, CustomerIdentity) == 1
-    assert await count(committed_db, Ticket, Ticket.customer_id == owner) == 2
-    # The loser's short-lived customer is gone from the audit log too.
-    created = await count(committed_db, AuditEvent, AuditEvent.action == "customer.created")
-    assert created == 1
-    found = await committed_client.get(
-        "/api/v1/customers", params={"email": "race.winner@mail.example"}, headers=admin.headers
-    )
-    assert [c["id"] for c in found.json()["items"]] == [owner]
+    assert await count(committed_db, AuditEvent, AuditEvent.action == "customer.created") == 1
 
 
 async def test_many_first_contacts_by_phone_in_different_notations(committed_client, committed_db):
@@ -89,22 +135,22 @@ async def test_many_first_contacts_by_phone_in_different_notations(committed_cli
     assert await count(committed_db, Ticket) == 5
 
 
-async def test_two_simultaneous_creates_of_one_customer_conflict(
-    committed_client, committed_db, claims_meet
+async def test_creating_a_customer_whose_address_another_just_took_conflicts(
+    committed_client, committed_db, committed_engine
 ):
     admin = await create_api_user(committed_db, Role.admin)
     body = {"name": "Twice", "email": "twice@mail.example"}
+    async with first_contact_in_flight(committed_engine, "twice@mail.example") as (_, settle):
+        request = asyncio.create_task(
+            committed_client.post("/api/v1/customers", headers=admin.headers, json=body)
+        )
+        await settle()
+        resp = await request
 
-    answers = await asyncio.gather(
-        committed_client.post("/api/v1/customers", headers=admin.headers, json=body),
-        committed_client.post("/api/v1/customers", headers=admin.headers, json=body),
-    )
-
-    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
-    loser = next(a for a in answers if a.status_code == 409)
-    assert loser.json()["fields"] == {"email": "belongs to another customer"}
+    assert resp.status_code == 409, resp.text
+    assert resp.json()["fields"] == {"email": "belongs to another customer"}
     assert await count(committed_db, Customer) == 1
-    assert await count(committed_db, AuditEvent, AuditEvent.action == "customer.created") == 1
+    assert await count(committed_db, AuditEvent, AuditEvent.action == "customer.created") == 0
 
 
 async def test_duplicate_sku_lost_to_a_concurrent_insert_is_409(
@@ -127,12 +173,7 @@ async def test_duplicate_sku_lost_to_a_concurrent_insert_is_409(
             )
         )
         async with asyncio.timeout(GUARD_SECONDS):
-            while not await other.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            ):
+            while not await blocked(other):
                 await asyncio.sleep(0.01)
         await other.commit()
         resp = await request
