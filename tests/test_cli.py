@@ -67,9 +67,7 @@ def test_user_create_then_token_create(cli_database, capsys):
     assert main(["token", "create", "--email", "rivka@desk.example"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("sdk_")
-    found = _check(
-        cli_database, lambda s: authenticate_token(Database(s.bind, EventBus()), token)
-    )
+    found = _check(cli_database, lambda s: authenticate_token(Database(s.bind, EventBus()), token))
     assert found is not None
     assert found[0].email == "rivka@desk.example"
     user = _check(

@@ -50,3 +50,25 @@ async def test_product_fields_are_checked(db, kwargs, field):
         with pytest.raises(InvalidInput) as exc:
             await products.create_product(uow, **kwargs)
     assert field in exc.value.fields
+
+
+async def test_a_new_ticket_can_be_changed_in_the_same_unit_of_work(db):
+    from servicedesk.enums import Channel, Direction, TicketStatus
+    from servicedesk.tickets import service as tickets
+    from servicedesk.tickets.models import Ticket
+
+    customer = await f.create_customer(db)
+    async with db.unit_of_work(Actor.system()) as uow:
+        ticket, message = await tickets.create_ticket(
+            uow,
+            subject="Opened and solved on the phone",
+            customer=customer,
+            first=tickets.NewMessage(Channel.voice, Direction.inbound, "Reset fixed it"),
+        )
+        await tickets.update_ticket(uow, ticket, tickets.TicketChanges(status=TicketStatus.solved))
+        assert await uow.session.get(Ticket, ticket.id) is ticket  # no second copy
+    async with db.read_session() as s:
+        stored = await s.get(Ticket, ticket.id)
+        assert stored is not None
+        assert stored.status == TicketStatus.solved
+        assert stored.version == 2

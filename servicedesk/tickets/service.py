@@ -7,7 +7,7 @@ from typing import Any
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer
-from servicedesk.db import UnitOfWork, utcnow
+from servicedesk.db import UnitOfWork, attach, utcnow
 from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
@@ -106,6 +106,8 @@ async def create_ticket(
         meta=first.meta,
         created_at=now,
     )
+    attach(uow.session, ticket)
+    attach(uow.session, message)
     uow.pending.setdefault(QUEUE_NAMES, []).append((row.queue_id, row.queue_name))
     assert ticket.id is not None
     record(uow, "ticket.created", "ticket", ticket.id, after=snapshot(ticket, TICKET_FIELDS))
