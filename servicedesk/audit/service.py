@@ -15,6 +15,7 @@ from servicedesk.db import UnitOfWork, utcnow
 
 PENDING = "audit"
 AUDIT_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_INSERT = insert(AUDIT_TABLE)  # built once: audit rows are written on every commit
 
 
 def _jsonable(value: Any) -> Any:
@@ -61,4 +62,4 @@ def record(
 async def _write(uow: UnitOfWork) -> None:
     rows = uow.pending.pop(PENDING, [])
     if rows:
-        await uow.session.execute(insert(AUDIT_TABLE), rows)
+        await uow.session.execute(_INSERT, rows[0] if len(rows) == 1 else rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
@@ -12,9 +13,10 @@ from servicedesk.customers.models import Customer, CustomerIdentity, Organizatio
 from servicedesk.customers.statements import (
     CREATE_CUSTOMER_WITH_IDENTITY,
     CUSTOMER_BY_IDENTITY,
+    CUSTOMER_COLUMNS,
     DELETE_CUSTOMER,
 )
-from servicedesk.db import UnitOfWork, attach, utcnow
+from servicedesk.db import UnitOfWork, adopt, utcnow
 from servicedesk.enums import IdentityKind, OrganizationKind, Tier
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.events import CustomerChanged
@@ -147,9 +149,16 @@ async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
 
 
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
-    return await uow.session.scalar(
-        CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value}
-    )
+    found = (
+        await uow.session.execute(
+            CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value}
+        )
+    ).first()
+    if found is None:
+        return None
+    values = dict(zip(CUSTOMER_COLUMNS, found, strict=True))
+    values["tier"] = Tier(values["tier"])
+    return adopt(uow.session, Customer, values)
 
 
 async def resolve_customer(
@@ -164,21 +173,21 @@ async def resolve_customer(
     if existing is not None:
         return existing, False
     now = utcnow()
-    customer = Customer(
-        name=((name or "").strip() or ident.value)[:200],
-        tier=Tier.standard,
-        preferred_language="he",
-        organization_id=organization_id,
-        created_at=now,
-        updated_at=now,
-    )
+    values: dict[str, Any] = {
+        "name": ((name or "").strip() or ident.value)[:200],
+        "tier": Tier.standard,
+        "preferred_language": "he",
+        "organization_id": organization_id,
+        "created_at": now,
+        "updated_at": now,
+    }
     row = (
         await uow.session.execute(
             CREATE_CUSTOMER_WITH_IDENTITY,
             {
-                "name": customer.name,
-                "tier": customer.tier.value,
-                "language": customer.preferred_language,
+                "name": values["name"],
+                "tier": Tier.standard.value,
+                "language": values["preferred_language"],
                 "organization_id": organization_id,
                 "now": now,
                 "kind": ident.kind.value,
@@ -187,8 +196,7 @@ async def resolve_customer(
         )
     ).one()
     if row.identity_id is not None:
-        customer.id = row.id
-        attach(uow.session, customer)
+        customer = adopt(uow.session, Customer, {"id": row.id, **values})
         await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.

@@ -6,18 +6,22 @@ measured in BENCHMARKS.md; these are built at import and only bound per call."""
 from __future__ import annotations
 
 from sqlalchemy import DateTime, TextClause, bindparam, text
-from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from servicedesk.customers.models import Customer, CustomerIdentity
-
-CUSTOMER_BY_IDENTITY: SelectOfScalar[Customer] = (
-    select(Customer)
-    .join(CustomerIdentity, col(CustomerIdentity.customer_id) == col(Customer.id))
-    .where(
-        col(CustomerIdentity.kind) == bindparam("kind"),
-        col(CustomerIdentity.value) == bindparam("value"),
-    )
+CUSTOMER_COLUMNS = (
+    "id",
+    "name",
+    "tier",
+    "preferred_language",
+    "organization_id",
+    "created_at",
+    "updated_at",
+)
+CUSTOMER_BY_IDENTITY: TextClause = text(
+    f"""
+    SELECT {", ".join(f"c.{name}" for name in CUSTOMER_COLUMNS)}
+    FROM customer_identity i JOIN customer c ON c.id = i.customer_id
+    WHERE i.kind = :kind AND i.value = :value
+    """
 )
 
 # A new customer and their first identity in one round trip. ON CONFLICT waits for

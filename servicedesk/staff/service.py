@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Organization
-from servicedesk.db import Actor, Database, UnitOfWork, utcnow
+from servicedesk.db import Actor, Database, UnitOfWork, as_loaded, utcnow
 from servicedesk.enums import OrganizationKind, Role
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.identities import normalise_email
@@ -173,14 +173,17 @@ async def authenticate_token(db: Database, token: str) -> tuple[User, frozenset[
     row = await db.fetch_row(_TOKEN_QUERY, token_digest(token))
     if row is None:
         return None
-    user = User(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        role=Role(row["role"]),
-        organization_id=row["organization_id"],
-        language=row["language"],
-        is_active=row["is_active"],
+    user = as_loaded(
+        User,
+        {
+            "id": row["id"],
+            "email": row["email"],
+            "name": row["name"],
+            "role": Role(row["role"]),
+            "organization_id": row["organization_id"],
+            "language": row["language"],
+            "is_active": row["is_active"],
+        },
     )
     now = utcnow()
     last_used = row["last_used_at"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from servicedesk.audit.service import record, snapshot
 from servicedesk.customers.models import Customer
-from servicedesk.db import UnitOfWork, attach, utcnow
+from servicedesk.db import UnitOfWork, adopt, utcnow
 from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
@@ -78,36 +78,46 @@ async def create_ticket(
             },
         )
     ).one()
-    ticket = Ticket(
-        id=row.id,
-        number=row.number,
-        subject=subject,
-        status=TicketStatus.new,
-        priority=priority,
-        channel=first.channel,
-        customer_id=customer.id,
-        asset_id=asset.id if asset else None,
-        queue_id=row.queue_id,
-        version=1,
-        created_at=now,
-        updated_at=now,
+    ticket = adopt(
+        uow.session,
+        Ticket,
+        {
+            "id": row.id,
+            "number": row.number,
+            "subject": subject,
+            "status": TicketStatus.new,
+            "priority": priority,
+            "channel": first.channel,
+            "customer_id": customer.id,
+            "asset_id": asset.id if asset else None,
+            "queue_id": row.queue_id,
+            "assignee_id": None,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "first_responded_at": None,
+            "solved_at": None,
+            "closed_at": None,
+        },
     )
-    message = Message(
-        id=row.message_id,
-        ticket_id=row.id,
-        channel=first.channel,
-        direction=first.direction,
-        is_public=first.public,
-        author_user_id=first.author_user_id,
-        author_customer_id=first.author_customer_id,
-        body_text=text,
-        body_html=html,
-        provider_id=first.provider_id,
-        meta=first.meta,
-        created_at=now,
+    message = adopt(
+        uow.session,
+        Message,
+        {
+            "id": row.message_id,
+            "ticket_id": row.id,
+            "channel": first.channel,
+            "direction": first.direction,
+            "is_public": first.public,
+            "author_user_id": first.author_user_id,
+            "author_customer_id": first.author_customer_id,
+            "body_text": text,
+            "body_html": html,
+            "provider_id": first.provider_id,
+            "meta": first.meta,
+            "created_at": now,
+        },
     )
-    attach(uow.session, ticket)
-    attach(uow.session, message)
     uow.pending.setdefault(QUEUE_NAMES, []).append((row.queue_id, row.queue_name))
     assert ticket.id is not None
     record(uow, "ticket.created", "ticket", ticket.id, after=snapshot(ticket, TICKET_FIELDS))
