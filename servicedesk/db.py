@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import MetaData
+from sqlalchemy import Executable, MetaData, Result
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -156,12 +156,20 @@ class UnitOfWork:
         self._after_commit: list[DomainEvent] = []
         self._before_commit: dict[str, Callable[[UnitOfWork], Awaitable[None]]] = {}
         self.pending: dict[str, list[Any]] = {}
+        self._connection: AsyncConnection | None = None
         self.committed = False
 
     async def emit(self, event: DomainEvent) -> None:
         await self.bus.dispatch_in_transaction(self, event)
         if self.bus.has_after_commit(event):
             self._after_commit.append(event)
+
+    async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
+        """Run a Core or text statement in this transaction on the session's
+        connection: no ORM execution machinery, for hand-written hot statements."""
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        return await self._connection.execute(statement, params)
 
     def before_commit(self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Run `hook` once just before COMMIT (batched writes such as audit rows)."""
@@ -177,6 +185,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.flush()
         await self.session.commit()
+        self._connection = None  # the session hands its connection back on commit
         self.committed = True
         events, self._after_commit = self._after_commit, []
         await self.bus.dispatch_after_commit(events)

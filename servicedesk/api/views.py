@@ -29,7 +29,7 @@ from servicedesk.api.schemas import (
 from servicedesk.customers import repository as customers_repo
 from servicedesk.customers import service as customers
 from servicedesk.customers.models import Customer
-from servicedesk.db import Actor
+from servicedesk.db import Actor, as_loaded
 from servicedesk.enums import Direction, Role, TicketStatus
 from servicedesk.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from servicedesk.products import service as products
@@ -375,7 +375,10 @@ async def create_ticket(request: Request, caller: Caller) -> Response:
                 meta={"via": "api", "by_user_id": caller.user.id},
             ),
         )
-        queues = [Team(id=q, name=name) for q, name in uow.pending.get(tickets.QUEUE_NAMES, [])]
+        queues = [
+            as_loaded(Team, {"id": q, "name": name})
+            for q, name in uow.pending.get(tickets.QUEUE_NAMES, [])
+        ]
         (out,) = await present.tickets_out(
             uow.session,
             [ticket],

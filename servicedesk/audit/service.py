@@ -44,22 +44,35 @@ def record(
     """Add an audit row to the current transaction. Rows are written together, in one
     multi-row INSERT just before COMMIT, so auditing costs one round trip per commit."""
     uow.pending.setdefault(PENDING, []).append(
-        {
-            "at": utcnow(),
-            "actor_kind": uow.actor.kind,
-            "actor_user_id": uow.actor.user_id,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "before": {k: _jsonable(v) for k, v in before.items()} if before else None,
-            "after": {k: _jsonable(v) for k, v in after.items()} if after else None,
-            "request_id": uow.actor.request_id,
-        }
+        entry(uow, action, entity_type, entity_id, before=before, after=after)
     )
     uow.before_commit(PENDING, _write)
+
+
+def entry(
+    uow: UnitOfWork,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit row's values; hand-written statements may insert it themselves."""
+    return {
+        "at": utcnow(),
+        "actor_kind": uow.actor.kind,
+        "actor_user_id": uow.actor.user_id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": {k: _jsonable(v) for k, v in before.items()} if before else None,
+        "after": {k: _jsonable(v) for k, v in after.items()} if after else None,
+        "request_id": uow.actor.request_id,
+    }
 
 
 async def _write(uow: UnitOfWork) -> None:
     rows = uow.pending.pop(PENDING, [])
     if rows:
-        await uow.session.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+        await uow.execute(_INSERT, rows[0] if len(rows) == 1 else rows)

@@ -150,9 +150,7 @@ async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
 
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
     found = (
-        await uow.session.execute(
-            CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value}
-        )
+        await uow.execute(CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value})
     ).first()
     if found is None:
         return None
@@ -182,7 +180,7 @@ async def resolve_customer(
         "updated_at": now,
     }
     row = (
-        await uow.session.execute(
+        await uow.execute(
             CREATE_CUSTOMER_WITH_IDENTITY,
             {
                 "name": values["name"],
@@ -200,7 +198,7 @@ async def resolve_customer(
         await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
-    await uow.session.execute(DELETE_CUSTOMER, {"id": row.id})
+    await uow.execute(DELETE_CUSTOMER, {"id": row.id})
     winner = await find_by_identity(uow, ident)
     assert winner is not None
     return winner, False

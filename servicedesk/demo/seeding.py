@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import SQLModel, col
@@ -158,6 +158,16 @@ class Seeder:
             await self.uow.session.execute(
                 update(model), [{"id": key, **values} for key, values in rows.items()]
             )
+        # A ticket's "created" audit row is written by the statement that opens it, so
+        # it cannot be re-dated while pending: move it to its ticket's (historical) time.
+        await self.uow.session.execute(
+            text(
+                "UPDATE audit_event a SET at = t.created_at FROM ticket t"
+                " WHERE a.entity_type = 'ticket' AND a.action = 'ticket.created'"
+                " AND a.entity_id = t.id AND a.at >= :now"
+            ),
+            {"now": self.now},
+        )
 
     # -- time -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from servicedesk.audit.service import record, snapshot
+from servicedesk.audit.service import entry, record, snapshot
 from servicedesk.customers.models import Customer
 from servicedesk.db import UnitOfWork, adopt, utcnow
 from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus
@@ -56,8 +56,21 @@ async def create_ticket(
     now = utcnow()
     text = first.body_text.strip()
     html = sanitise(first.body_html) if first.body_html else text_to_html(text)
+    audit = entry(
+        uow,
+        "ticket.created",
+        "ticket",
+        None,
+        after={
+            "status": TicketStatus.new,
+            "priority": priority,
+            "assignee_id": None,
+            "asset_id": asset.id if asset else None,
+            "subject": subject,
+        },
+    )
     row = (
-        await uow.session.execute(
+        await uow.execute(
             CREATE_TICKET,
             {
                 "subject": subject,
@@ -75,6 +88,10 @@ async def create_ticket(
                 "body_html": html,
                 "provider_id": first.provider_id,
                 "meta": first.meta,
+                "actor_kind": audit["actor_kind"],
+                "actor_user_id": audit["actor_user_id"],
+                "audit_after": audit["after"],
+                "request_id": audit["request_id"],
             },
         )
     ).one()
@@ -120,7 +137,6 @@ async def create_ticket(
     )
     uow.pending.setdefault(QUEUE_NAMES, []).append((row.queue_id, row.queue_name))
     assert ticket.id is not None
-    record(uow, "ticket.created", "ticket", ticket.id, after=snapshot(ticket, TICKET_FIELDS))
     await uow.emit(
         TicketCreated(
             ticket_id=ticket.id,
