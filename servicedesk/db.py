@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
+import asyncpg
 from sqlalchemy import Executable, MetaData, Result
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -21,6 +23,7 @@ from sqlalchemy.orm.base import instance_state
 from sqlmodel import SQLModel
 
 from servicedesk.events import DomainEvent, EventBus
+from servicedesk.sql import DriverSQL
 
 # Stable constraint names so Alembic migrations can refer to them.
 NAMING_CONVENTION = {
@@ -170,6 +173,27 @@ class UnitOfWork:
         if self._connection is None:
             self._connection = await self.session.connection()
         return await self._connection.execute(statement, params)
+
+    async def fetchrow(
+        self, statement: DriverSQL, params: Mapping[str, Any]
+    ) -> Mapping[str, Any] | None:
+        """Run a hand-written statement in this transaction, straight on the driver
+        once the transaction is open (asyncpg reports it), else through SQLAlchemy so
+        that it opens the transaction itself. Constraint violations are raised as
+        SQLAlchemy's IntegrityError, as everywhere else."""
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        args = statement.args(params)
+        raw = await self._connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if not driver.is_in_transaction():
+            result = await self._connection.exec_driver_sql(statement.sql, args)
+            return cast("Mapping[str, Any] | None", result.mappings().first())
+        try:
+            row: Mapping[str, Any] | None = await driver.fetchrow(statement.sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(statement.sql, args, exc) from exc
+        return row
 
     def before_commit(self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """Run `hook` once just before COMMIT (batched writes such as audit rows)."""

@@ -149,12 +149,12 @@ async def _announce_created(uow: UnitOfWork, customer: Customer) -> None:
 
 
 async def find_by_identity(uow: UnitOfWork, ident: IdentityInput) -> Customer | None:
-    found = (
-        await uow.execute(CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value})
-    ).first()
+    found = await uow.fetchrow(
+        CUSTOMER_BY_IDENTITY, {"kind": ident.kind.value, "value": ident.value}
+    )
     if found is None:
         return None
-    values = dict(zip(CUSTOMER_COLUMNS, found, strict=True))
+    values = {name: found[name] for name in CUSTOMER_COLUMNS}
     values["tier"] = Tier(values["tier"])
     return adopt(uow.session, Customer, values)
 
@@ -179,26 +179,25 @@ async def resolve_customer(
         "created_at": now,
         "updated_at": now,
     }
-    row = (
-        await uow.execute(
-            CREATE_CUSTOMER_WITH_IDENTITY,
-            {
-                "name": values["name"],
-                "tier": Tier.standard.value,
-                "language": values["preferred_language"],
-                "organization_id": organization_id,
-                "now": now,
-                "kind": ident.kind.value,
-                "value": ident.value,
-            },
-        )
-    ).one()
-    if row.identity_id is not None:
-        customer = adopt(uow.session, Customer, {"id": row.id, **values})
+    row = await uow.fetchrow(
+        CREATE_CUSTOMER_WITH_IDENTITY,
+        {
+            "name": values["name"],
+            "tier": Tier.standard.value,
+            "language": values["preferred_language"],
+            "organization_id": organization_id,
+            "now": now,
+            "kind": ident.kind.value,
+            "value": ident.value,
+        },
+    )
+    assert row is not None
+    if row["identity_id"] is not None:
+        customer = adopt(uow.session, Customer, {"id": row["id"], **values})
         await _announce_created(uow, customer)
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
-    await uow.execute(DELETE_CUSTOMER, {"id": row.id})
+    await uow.fetchrow(DELETE_CUSTOMER, {"id": row["id"]})
     winner = await find_by_identity(uow, ident)
     assert winner is not None
     return winner, False

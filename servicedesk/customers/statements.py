@@ -1,11 +1,10 @@
-"""Statements of first-contact intake, built once (they run on every inbound message).
-
-Building a statement and computing its cache key cost more CPU than running it,
-measured in BENCHMARKS.md; these are built at import and only bound per call."""
+"""Hand-written SQL of first-contact intake, run on the driver: these run for every
+inbound message, and through SQLAlchemy their per-statement work cost more CPU
+than the queries themselves (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, TextClause, bindparam, text
+from servicedesk.sql import DriverSQL
 
 CUSTOMER_COLUMNS = (
     "id",
@@ -16,7 +15,8 @@ CUSTOMER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-CUSTOMER_BY_IDENTITY: TextClause = text(
+
+CUSTOMER_BY_IDENTITY = DriverSQL(
     f"""
     SELECT {", ".join(f"c.{name}" for name in CUSTOMER_COLUMNS)}
     FROM customer_identity i JOIN customer c ON c.id = i.customer_id
@@ -27,7 +27,7 @@ CUSTOMER_BY_IDENTITY: TextClause = text(
 # A new customer and their first identity in one round trip. ON CONFLICT waits for
 # a concurrent first contact from the same address; `identity_id` is NULL when
 # that other transaction won, and the caller then uses the winner's customer.
-CREATE_CUSTOMER_WITH_IDENTITY: TextClause = text(
+CREATE_CUSTOMER_WITH_IDENTITY = DriverSQL(
     """
     WITH c AS (
         INSERT INTO customer (name, tier, preferred_language, organization_id,
@@ -36,12 +36,14 @@ CREATE_CUSTOMER_WITH_IDENTITY: TextClause = text(
         RETURNING id
     ), i AS (
         INSERT INTO customer_identity (customer_id, kind, value, "primary", created_at)
-        SELECT c.id, :kind, :value, true, :now FROM c
+        SELECT c.id, CAST(:kind AS varchar), CAST(:value AS varchar), true,
+               CAST(:now AS timestamptz)
+        FROM c
         ON CONFLICT (kind, value) DO NOTHING
         RETURNING id
     )
     SELECT c.id, i.id AS identity_id FROM c LEFT JOIN i ON true
     """
-).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+)
 
-DELETE_CUSTOMER: TextClause = text("DELETE FROM customer WHERE id = :id")
+DELETE_CUSTOMER = DriverSQL("DELETE FROM customer WHERE id = :id RETURNING id")

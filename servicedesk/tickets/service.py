@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,45 +70,44 @@ async def create_ticket(
             "subject": subject,
         },
     )
-    row = (
-        await uow.execute(
-            CREATE_TICKET,
-            {
-                "subject": subject,
-                "priority": priority.value,
-                "channel": first.channel.value,
-                "customer_id": customer.id,
-                "asset_id": asset.id if asset else None,
-                "queue_id": queue_id,
-                "now": now,
-                "direction": first.direction.value,
-                "public": first.public,
-                "author_user_id": first.author_user_id,
-                "author_customer_id": first.author_customer_id,
-                "body_text": text,
-                "body_html": html,
-                "provider_id": first.provider_id,
-                "meta": first.meta,
-                "actor_kind": audit["actor_kind"],
-                "actor_user_id": audit["actor_user_id"],
-                "audit_after": audit["after"],
-                "request_id": audit["request_id"],
-            },
-        )
-    ).one()
+    row = await uow.fetchrow(
+        CREATE_TICKET,
+        {
+            "subject": subject,
+            "priority": priority.value,
+            "channel": first.channel.value,
+            "customer_id": customer.id,
+            "asset_id": asset.id if asset else None,
+            "queue_id": queue_id,
+            "now": now,
+            "direction": first.direction.value,
+            "public": first.public,
+            "author_user_id": first.author_user_id,
+            "author_customer_id": first.author_customer_id,
+            "body_text": text,
+            "body_html": html,
+            "provider_id": first.provider_id,
+            "meta": json.dumps(first.meta, ensure_ascii=False),
+            "actor_kind": audit["actor_kind"],
+            "actor_user_id": audit["actor_user_id"],
+            "audit_after": json.dumps(audit["after"], ensure_ascii=False),
+            "request_id": audit["request_id"],
+        },
+    )
+    assert row is not None
     ticket = adopt(
         uow.session,
         Ticket,
         {
-            "id": row.id,
-            "number": row.number,
+            "id": row["id"],
+            "number": row["number"],
             "subject": subject,
             "status": TicketStatus.new,
             "priority": priority,
             "channel": first.channel,
             "customer_id": customer.id,
             "asset_id": asset.id if asset else None,
-            "queue_id": row.queue_id,
+            "queue_id": row["queue_id"],
             "assignee_id": None,
             "version": 1,
             "created_at": now,
@@ -121,8 +121,8 @@ async def create_ticket(
         uow.session,
         Message,
         {
-            "id": row.message_id,
-            "ticket_id": row.id,
+            "id": row["message_id"],
+            "ticket_id": row["id"],
             "channel": first.channel,
             "direction": first.direction,
             "is_public": first.public,
@@ -135,7 +135,7 @@ async def create_ticket(
             "created_at": now,
         },
     )
-    uow.pending.setdefault(QUEUE_NAMES, []).append((row.queue_id, row.queue_name))
+    uow.pending.setdefault(QUEUE_NAMES, []).append((row["queue_id"], row["queue_name"]))
     assert ticket.id is not None
     await uow.emit(
         TicketCreated(

@@ -1,17 +1,16 @@
 """Hand-written SQL for the hottest write: opening a ticket with its first message.
 
 Measured (BENCHMARKS.md): through the ORM this took two statements, an ORM flush
-and a re-read for the queue name, most of the request's CPU. As one statement
-built once, the database fills in the ticket number and the default queue and
-hands back the ids and the queue's name in a single round trip; the audit row
-of the new ticket is written by the same statement."""
+and a re-read for the queue name, most of the request's CPU. As one statement on
+the driver, the database fills in the ticket number and the default queue, writes
+the first message and the ticket's audit row, and hands back the ids and the
+queue's name in a single round trip."""
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, TextClause, bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
+from servicedesk.sql import DriverSQL
 
-CREATE_TICKET: TextClause = text(
+CREATE_TICKET = DriverSQL(
     """
     WITH t AS (
         INSERT INTO ticket (subject, status, priority, channel, customer_id, asset_id,
@@ -25,22 +24,23 @@ CREATE_TICKET: TextClause = text(
         INSERT INTO message (ticket_id, channel, direction, is_public, author_user_id,
                              author_customer_id, body_text, body_html, provider_id, meta,
                              created_at)
-        SELECT t.id, :channel, :direction, :public, :author_user_id, :author_customer_id,
-               :body_text, :body_html, :provider_id, :meta, :now
+        SELECT t.id, CAST(:channel AS varchar), CAST(:direction AS varchar),
+               CAST(:public AS boolean), CAST(:author_user_id AS integer),
+               CAST(:author_customer_id AS integer), CAST(:body_text AS text),
+               CAST(:body_html AS text), CAST(:provider_id AS varchar),
+               CAST(:meta AS jsonb), CAST(:now AS timestamptz)
         FROM t
         RETURNING id
     ), a AS (
         INSERT INTO audit_event (at, actor_kind, actor_user_id, action, entity_type,
                                  entity_id, after, request_id)
-        SELECT :now, :actor_kind, :actor_user_id, 'ticket.created', 'ticket', t.id,
-               :audit_after || jsonb_build_object('queue_id', t.queue_id), :request_id
+        SELECT CAST(:now AS timestamptz), CAST(:actor_kind AS varchar),
+               CAST(:actor_user_id AS integer), 'ticket.created', 'ticket', t.id,
+               CAST(:audit_after AS jsonb) || jsonb_build_object('queue_id', t.queue_id),
+               CAST(:request_id AS varchar)
         FROM t
     )
     SELECT t.id, t.number, t.queue_id, m.id AS message_id, team.name AS queue_name
     FROM t CROSS JOIN m LEFT JOIN team ON team.id = t.queue_id
     """
-).bindparams(
-    bindparam("meta", type_=JSONB),
-    bindparam("audit_after", type_=JSONB),
-    bindparam("now", type_=DateTime(timezone=True)),
 )
