@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state
 from sqlmodel import SQLModel
 
@@ -72,9 +72,9 @@ class Database:
     ) -> None:
         self.engine = engine
         self.bus = bus
-        self._bind = bind
-        # Single-statement reads (token checks) need no BEGIN/ROLLBACK round trips.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Rows built by `as_loaded` skip the ORM's first query, which is what would
+        # otherwise finish setting up the mapped classes; do it now, once.
+        configure_mappers()
         # Tests bind sessions to a connection inside an outer transaction that is
         # rolled back; commits then release savepoints instead.
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -91,19 +91,6 @@ class Database:
 
     def read_session(self) -> AsyncSession:
         return self.sessions()
-
-    async def fetch_row(self, sql: str, *args: Any) -> Mapping[str, Any] | None:
-        """One row of one read-only SQL statement, outside any transaction, straight
-        on the driver: for the per-request checks where SQLAlchemy's own work per
-        statement would cost more than the query (see BENCHMARKS.md)."""
-        if isinstance(self._bind, AsyncConnection):  # tests: see the outer transaction's rows
-            raw = await self._bind.get_raw_connection()
-            row: Mapping[str, Any] | None = await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
-            return row
-        async with self._autocommit.connect() as conn:
-            raw = await conn.get_raw_connection()
-            row = await raw.driver_connection.fetchrow(sql, *args)  # type: ignore[union-attr]
-            return row
 
     async def dispose(self) -> None:
         await self.engine.dispose()

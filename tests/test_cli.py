@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from servicedesk.cli import main
-from servicedesk.db import Database, make_engine
+from servicedesk.db import Actor, Database, make_engine
 from servicedesk.events import EventBus
 from servicedesk.staff.service import authenticate_password, authenticate_token
 
@@ -67,7 +67,12 @@ def test_user_create_then_token_create(cli_database, capsys):
     assert main(["token", "create", "--email", "rivka@desk.example"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("sdk_")
-    found = _check(cli_database, lambda s: authenticate_token(Database(s.bind, EventBus()), token))
+
+    async def check_token(session):
+        async with Database(session.bind, EventBus()).unit_of_work(Actor.system()) as uow:
+            return await authenticate_token(uow, token)
+
+    found = _check(cli_database, check_token)
     assert found is not None
     assert found[0].email == "rivka@desk.example"
     user = _check(

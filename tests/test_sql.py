@@ -58,3 +58,23 @@ async def test_as_a_transactions_first_statement_it_opens_the_transaction(databa
             assert await s.scalar(text("SELECT count(*) FROM product")) == 0  # rolled back
     finally:
         await engine.dispose()
+
+
+def test_rows_built_by_hand_work_in_a_fresh_process():
+    """The API's first request builds its user with `as_loaded` before any ORM query
+    has run: the mapped classes must already be set up then (a bug seen under load)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import servicedesk.models\n"
+        "from servicedesk.db import Database, as_loaded, make_engine\n"
+        "from servicedesk.events import EventBus\n"
+        "from servicedesk.staff.models import User\n"
+        "Database(make_engine('postgresql+asyncpg://nobody@127.0.0.1:9/none'), EventBus())\n"
+        "user = as_loaded(User, {'id': 7, 'email': 'a@b.example', 'name': 'A'})\n"
+        "print(user.id, user.email)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["7", "a@b.example"]

@@ -39,7 +39,7 @@ from servicedesk.staff.models import Team
 from servicedesk.tickets import repository as tickets_repo
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Ticket
-from servicedesk.web.auth import Caller, api_route, db_of
+from servicedesk.web.auth import Caller, api_route, reading, work
 
 M = TypeVar("M", bound=BaseModel)
 STAFF = (Role.admin, Role.supervisor, Role.agent)
@@ -141,7 +141,7 @@ async def create_customer(request: Request, caller: Caller) -> Response:
         if org_id not in (None, caller.user.organization_id):
             raise Forbidden("partners create customers of their own organisation only")
         org_id = caller.user.organization_id
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         customer = await customers.create_customer(
             uow,
             name=data.name,
@@ -163,7 +163,7 @@ async def list_customers(request: Request, caller: Caller) -> Response:
     query = _str_param(request, "q")
     found = customers.identities_from(email=email, phone=phone, region=region)  # skips blanks
     ident = found[0] if found else None
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         rows, total = await customers_repo.list_customers(
             session, caller.actor, identity=ident, query=query, limit=limit, offset=offset
         )
@@ -173,7 +173,7 @@ async def list_customers(request: Request, caller: Caller) -> Response:
 
 @api_route()
 async def get_customer(request: Request, caller: Caller) -> Response:
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         customer = await _visible_customer(session, caller.actor, _path_id(request))
         (out,) = await present.customers_out(session, [customer])
     return json(out)
@@ -187,7 +187,7 @@ async def patch_customer(request: Request, caller: Caller) -> Response:
     sent = data.model_fields_set
     if "organization_id" in sent and caller.user.role == Role.partner:
         raise Forbidden("partners cannot move customers between organisations")
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         customer = await _visible_customer(uow.session, caller.actor, _path_id(request))
         await customers.update_customer(
             uow,
@@ -206,7 +206,7 @@ async def patch_customer(request: Request, caller: Caller) -> Response:
 @api_route()
 async def customer_timeline(request: Request, caller: Caller) -> Response:
     limit, offset = _paging(request)
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         customer = await _visible_customer(session, caller.actor, _path_id(request))
         assert customer.id is not None
         entries, total = await customers_repo.timeline(
@@ -252,7 +252,7 @@ def _product_out(p: Product) -> ProductOut:
 @api_route(Role.admin)
 async def create_product(request: Request, caller: Caller) -> Response:
     data = await body_as(request, ProductIn)
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         product = await products.create_product(uow, **data.model_dump())
     return json(_product_out(product), 201)
 
@@ -264,7 +264,7 @@ async def list_products(request: Request, caller: Caller) -> Response:
     category = _str_param(request, "category")
     if category:
         stmt = stmt.where(Product.category == category)
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = list(await session.scalars(stmt.order_by(Product.sku).limit(limit).offset(offset)))
     return json(
@@ -275,7 +275,7 @@ async def list_products(request: Request, caller: Caller) -> Response:
 @api_route()
 async def create_asset(request: Request, caller: Caller) -> Response:
     data = await body_as(request, AssetIn)
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         customer = await uow.session.get(Customer, data.customer_id)
         if customer is not None and not access.can_see_customer(caller.actor, customer):
             raise Forbidden("this customer is not yours")
@@ -297,7 +297,7 @@ async def list_assets(request: Request, caller: Caller) -> Response:
         stmt = stmt.where(Asset.customer_id == customer_id)
     if serial:
         stmt = stmt.where(Asset.serial == serial.strip())
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = list(await session.scalars(stmt.order_by(col(Asset.id)).limit(limit).offset(offset)))
         items = await present.assets_out(session, rows, local_today(_settings(request)))
@@ -353,7 +353,7 @@ async def create_ticket(request: Request, caller: Caller) -> Response:
         )
     region = _settings(request).default_region
     today = local_today(_settings(request))
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         customer = await _ticket_customer(uow, caller, data, region)
         asset = None
         if data.asset_serial:
@@ -410,7 +410,7 @@ async def list_tickets(request: Request, caller: Caller) -> Response:
         customer_id=_int_param(request, "customer"),
         assignee_id=_int_param(request, "assignee"),
     )
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         rows, total = await tickets_repo.list_tickets(
             session, caller.actor, filters, limit=limit, offset=offset
         )
@@ -420,7 +420,7 @@ async def list_tickets(request: Request, caller: Caller) -> Response:
 
 @api_route()
 async def get_ticket(request: Request, caller: Caller) -> Response:
-    async with db_of(request).read_session() as session:
+    async with reading(caller) as session:
         ticket = await _visible_ticket(session, caller.actor, _path_id(request))
         assert ticket.id is not None
         messages = await tickets_repo.messages_of(
@@ -436,7 +436,7 @@ async def get_ticket(request: Request, caller: Caller) -> Response:
 async def patch_ticket(request: Request, caller: Caller) -> Response:
     data = await body_as(request, TicketPatch)
     sent = data.model_fields_set
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
         changes = tickets.TicketChanges(
             status=data.status,
@@ -463,7 +463,7 @@ async def create_reply(request: Request, caller: Caller) -> Response:
     data = await body_as(request, ReplyIn)
     if caller.user.role == Role.partner and not data.public:
         raise Forbidden("partners cannot write internal notes")
-    async with db_of(request).unit_of_work(caller.actor) as uow:
+    async with work(caller) as uow:
         ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
         message = await tickets.add_reply(
             uow, ticket, author=caller.user, body=data.body, public=data.public

@@ -12,10 +12,11 @@ from sqlmodel import col, select
 
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Organization
-from servicedesk.db import Actor, Database, UnitOfWork, as_loaded, utcnow
+from servicedesk.db import Actor, UnitOfWork, as_loaded, utcnow
 from servicedesk.enums import OrganizationKind, Role
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.identities import normalise_email
+from servicedesk.sql import DriverSQL
 from servicedesk.staff.models import ApiToken, Team, TeamMember, User
 from servicedesk.staff.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 
@@ -156,21 +157,25 @@ def actor_for(
     )
 
 
-# Runs on every API request: one statement, no transaction, no ORM.
-_TOKEN_QUERY = """
+# Runs on every API request, as the request's first statement: no ORM.
+_TOKEN_QUERY = DriverSQL(
+    """
     SELECT u.id, u.email, u.name, u.role, u.organization_id, u.language, u.is_active,
            t.id AS token_id, t.last_used_at,
            ARRAY(SELECT m.team_id FROM team_member m WHERE m.user_id = u.id) AS team_ids
     FROM api_token t JOIN app_user u ON u.id = t.user_id
-    WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active
-"""
+    WHERE t.token_hash = :digest AND t.revoked_at IS NULL AND u.is_active
+    """
+)
+_TOKEN_USED = DriverSQL("UPDATE api_token SET last_used_at = :now WHERE id = :id RETURNING id")
 
 
-async def authenticate_token(db: Database, token: str) -> tuple[User, frozenset[int]] | None:
-    """The active user behind a bearer token, with the queues they belong to."""
+async def authenticate_token(uow: UnitOfWork, token: str) -> tuple[User, frozenset[int]] | None:
+    """The active user behind a bearer token, with the queues they belong to, read in
+    the request's own transaction (its first statement)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = await db.fetch_row(_TOKEN_QUERY, token_digest(token))
+    row = await uow.fetchrow(_TOKEN_QUERY, {"digest": token_digest(token)})
     if row is None:
         return None
     user = as_loaded(
@@ -189,11 +194,7 @@ async def authenticate_token(db: Database, token: str) -> tuple[User, frozenset[
     last_used = row["last_used_at"]
     if last_used is None or now - last_used > _LAST_USED_RESOLUTION:
         # Coarse on purpose: an exact stamp would cost a write on every request.
-        async with db.sessions() as session:
-            await session.execute(
-                update(ApiToken).where(col(ApiToken.id) == row["token_id"]).values(last_used_at=now)
-            )
-            await session.commit()
+        await uow.fetchrow(_TOKEN_USED, {"now": now, "id": row["token_id"]})
     return user, frozenset(row["team_ids"])
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from servicedesk.db import Actor, Database
+from servicedesk.db import Actor, Database, UnitOfWork
 from servicedesk.enums import Role
 from servicedesk.errors import Forbidden, NotAuthenticated
 from servicedesk.staff.models import User
@@ -30,6 +32,20 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class Caller:
     user: User
     actor: Actor
+    uow: UnitOfWork | None = None  # API requests: the request's one transaction
+
+
+@asynccontextmanager
+async def work(caller: Caller) -> AsyncIterator[UnitOfWork]:
+    """The API request's unit of work; `api_route` commits it before answering."""
+    assert caller.uow is not None
+    yield caller.uow
+
+
+@asynccontextmanager
+async def reading(caller: Caller) -> AsyncIterator[AsyncSession]:
+    assert caller.uow is not None
+    yield caller.uow.session
 
 
 def password_fingerprint(user: User) -> str:
@@ -71,16 +87,17 @@ async def session_caller(request: Request) -> Caller | None:
     return Caller(user, actor_for(user, teams, request_id=request_id(request)))
 
 
-async def bearer_caller(request: Request) -> Caller:
+async def bearer_caller(request: Request, uow: UnitOfWork) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("send Authorization: Bearer <token>")
-    found = await authenticate_token(db_of(request), token.strip())
+    found = await authenticate_token(uow, token.strip())
     if found is None:
         raise NotAuthenticated("unknown or revoked token")
     user, teams = found
-    return Caller(user, actor_for(user, teams, kind="token", request_id=request_id(request)))
+    actor = actor_for(user, teams, kind="token", request_id=request_id(request))
+    return Caller(user, actor, uow)
 
 
 def csrf_token(request: Request) -> str:
@@ -113,10 +130,16 @@ def api_route(*roles: Role) -> Callable[[Endpoint], Callable[[Request], Awaitabl
     def wrap(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(endpoint)
         async def handler(request: Request) -> Response:
-            caller = await bearer_caller(request)
-            if caller.user.role not in allowed:
-                raise Forbidden("your role may not do this")
-            return await endpoint(request, caller)
+            # One transaction per API request, its first statement the token check.
+            # It commits before the response leaves (nothing is acknowledged that is
+            # not stored) and rolls back on any error (nothing half-written).
+            db = db_of(request)
+            async with db.unit_of_work(Actor.system(request_id(request))) as uow:
+                caller = await bearer_caller(request, uow)
+                uow.actor = caller.actor
+                if caller.user.role not in allowed:
+                    raise Forbidden("your role may not do this")
+                return await endpoint(request, caller)
 
         return handler
 
