@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -90,6 +90,13 @@ async def on_integrity_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def on_client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up before sending its whole body: nothing was stored, and
+    # nobody is left to answer. Not an error of ours.
+    log.info("client disconnected during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if _wants_json(request):
@@ -145,6 +152,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             ServiceError: on_service_error,
             HTTPException: on_http_error,
             IntegrityError: on_integrity_error,
+            ClientDisconnect: on_client_gone,
             Exception: on_unexpected,
         },
         lifespan=lifespan,

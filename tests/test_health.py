@@ -73,3 +73,42 @@ async def test_unknown_api_path_is_json_404(client, db):
 async def test_database_time_zone_is_utc(db):
     async with db.read_session() as s:
         assert await s.scalar(text("SHOW timezone")) == "UTC"
+
+
+async def test_a_client_that_hangs_up_mid_body_is_not_an_error(app, db, caplog):
+    from servicedesk.enums import Role
+    from tests import factories as f
+
+    admin = await f.create_staff(db, Role.admin)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/tickets",
+        "raw_path": b"/api/v1/tickets",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {admin.token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"500"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    messages = iter([{"type": "http.request", "body": b'{"subj', "more_body": True}])
+
+    async def receive():
+        return next(messages, {"type": "http.disconnect"})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

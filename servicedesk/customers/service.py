@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
-from servicedesk.audit.service import record, snapshot
+from servicedesk.audit.service import entry, record, snapshot
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.customers.statements import (
     CREATE_CUSTOMER_WITH_IDENTITY,
@@ -179,6 +180,13 @@ async def resolve_customer(
         "created_at": now,
         "updated_at": now,
     }
+    audit = entry(
+        uow,
+        "customer.created",
+        "customer",
+        None,
+        after={name: values[name] for name in AUDITED},
+    )
     row = await uow.fetchrow(
         CREATE_CUSTOMER_WITH_IDENTITY,
         {
@@ -189,12 +197,16 @@ async def resolve_customer(
             "now": now,
             "kind": ident.kind.value,
             "value": ident.value,
+            "actor_kind": audit["actor_kind"],
+            "actor_user_id": audit["actor_user_id"],
+            "audit_after": json.dumps(audit["after"], ensure_ascii=False),
+            "request_id": audit["request_id"],
         },
     )
     assert row is not None
     if row["identity_id"] is not None:
         customer = adopt(uow.session, Customer, {"id": row["id"], **values})
-        await _announce_created(uow, customer)
+        await uow.emit(CustomerChanged(customer_id=row["id"]))  # audited by the statement
         return customer, True
     # Lost a race with a concurrent first contact: use the winner's customer.
     await uow.fetchrow(DELETE_CUSTOMER, {"id": row["id"]})

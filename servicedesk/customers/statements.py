@@ -24,9 +24,10 @@ CUSTOMER_BY_IDENTITY = DriverSQL(
     """
 )
 
-# A new customer and their first identity in one round trip. ON CONFLICT waits for
-# a concurrent first contact from the same address; `identity_id` is NULL when
-# that other transaction won, and the caller then uses the winner's customer.
+# A new customer, their first identity and the audit row in one round trip. ON
+# CONFLICT waits for a concurrent first contact from the same address;
+# `identity_id` is NULL when that other transaction won (no audit row is written
+# then), and the caller uses the winner's customer.
 CREATE_CUSTOMER_WITH_IDENTITY = DriverSQL(
     """
     WITH c AS (
@@ -41,6 +42,13 @@ CREATE_CUSTOMER_WITH_IDENTITY = DriverSQL(
         FROM c
         ON CONFLICT (kind, value) DO NOTHING
         RETURNING id
+    ), a AS (
+        INSERT INTO audit_event (at, actor_kind, actor_user_id, action, entity_type,
+                                 entity_id, after, request_id)
+        SELECT CAST(:now AS timestamptz), CAST(:actor_kind AS varchar),
+               CAST(:actor_user_id AS integer), 'customer.created', 'customer', c.id,
+               CAST(:audit_after AS jsonb), CAST(:request_id AS varchar)
+        FROM c JOIN i ON true
     )
     SELECT c.id, i.id AS identity_id FROM c LEFT JOIN i ON true
     """
