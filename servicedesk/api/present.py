@@ -14,6 +14,7 @@ from servicedesk.api.schemas import (
     CustomerOut,
     IdentityOut,
     MessageOut,
+    ProductOut,
     Ref,
     TicketAsset,
     TicketCustomer,
@@ -158,3 +159,16 @@ async def tickets_out(
             )
         )
     return out
+
+
+def product_out(p: Product) -> ProductOut:
+    assert p.id is not None
+    return ProductOut(
+        id=p.id,
+        sku=p.sku,
+        name=p.name,
+        category=p.category,
+        price=p.price,
+        warranty_months=p.warranty_months,
+        attributes=p.attributes,
+    )

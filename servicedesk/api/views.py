@@ -20,7 +20,6 @@ from servicedesk.api.schemas import (
     CustomerPatch,
     Page,
     ProductIn,
-    ProductOut,
     ReplyIn,
     TicketIn,
     TicketPatch,
@@ -236,25 +235,12 @@ async def customer_timeline(request: Request, caller: Caller) -> Response:
 # ---- products and assets -------------------------------------------------------
 
 
-def _product_out(p: Product) -> ProductOut:
-    assert p.id is not None
-    return ProductOut(
-        id=p.id,
-        sku=p.sku,
-        name=p.name,
-        category=p.category,
-        price=p.price,
-        warranty_months=p.warranty_months,
-        attributes=p.attributes,
-    )
-
-
 @api_route(Role.admin)
 async def create_product(request: Request, caller: Caller) -> Response:
     data = await body_as(request, ProductIn)
     async with work(caller) as uow:
         product = await products.create_product(uow, **data.model_dump())
-    return json(_product_out(product), 201)
+    return json(present.product_out(product), 201)
 
 
 @api_route()
@@ -268,7 +254,7 @@ async def list_products(request: Request, caller: Caller) -> Response:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = list(await session.scalars(stmt.order_by(Product.sku).limit(limit).offset(offset)))
     return json(
-        Page(items=[_product_out(p) for p in rows], total=total, limit=limit, offset=offset)
+        Page(items=[present.product_out(p) for p in rows], total=total, limit=limit, offset=offset)
     )
 
 

@@ -4,6 +4,7 @@ than the queries themselves (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
+from servicedesk.audit.statements import audit_insert
 from servicedesk.sql import DriverSQL
 
 CUSTOMER_COLUMNS = (
@@ -29,7 +30,7 @@ CUSTOMER_BY_IDENTITY = DriverSQL(
 # `identity_id` is NULL when that other transaction won (no audit row is written
 # then), and the caller uses the winner's customer.
 CREATE_CUSTOMER_WITH_IDENTITY = DriverSQL(
-    """
+    f"""
     WITH c AS (
         INSERT INTO customer (name, tier, preferred_language, organization_id,
                               created_at, updated_at)
@@ -42,14 +43,15 @@ CREATE_CUSTOMER_WITH_IDENTITY = DriverSQL(
         FROM c
         ON CONFLICT (kind, value) DO NOTHING
         RETURNING id
-    ), a AS (
-        INSERT INTO audit_event (at, actor_kind, actor_user_id, action, entity_type,
-                                 entity_id, after, request_id)
-        SELECT CAST(:now AS timestamptz), CAST(:actor_kind AS varchar),
-               CAST(:actor_user_id AS integer), 'customer.created', 'customer', c.id,
-               CAST(:audit_after AS jsonb), CAST(:request_id AS varchar)
-        FROM c JOIN i ON true
-    )
+    ), a AS ({
+        audit_insert(
+            "customer.created",
+            "customer",
+            "c.id",
+            "CAST(:audit_after AS jsonb)",
+            "c JOIN i ON true",
+        )
+    })
     SELECT c.id, i.id AS identity_id FROM c LEFT JOIN i ON true
     """
 )

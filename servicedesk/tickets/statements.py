@@ -8,10 +8,11 @@ queue's name in a single round trip."""
 
 from __future__ import annotations
 
+from servicedesk.audit.statements import audit_insert
 from servicedesk.sql import DriverSQL
 
 CREATE_TICKET = DriverSQL(
-    """
+    f"""
     WITH t AS (
         INSERT INTO ticket (subject, status, priority, channel, customer_id, asset_id,
                             queue_id, version, created_at, updated_at)
@@ -31,15 +32,15 @@ CREATE_TICKET = DriverSQL(
                CAST(:meta AS jsonb), CAST(:now AS timestamptz)
         FROM t
         RETURNING id
-    ), a AS (
-        INSERT INTO audit_event (at, actor_kind, actor_user_id, action, entity_type,
-                                 entity_id, after, request_id)
-        SELECT CAST(:now AS timestamptz), CAST(:actor_kind AS varchar),
-               CAST(:actor_user_id AS integer), 'ticket.created', 'ticket', t.id,
-               CAST(:audit_after AS jsonb) || jsonb_build_object('queue_id', t.queue_id),
-               CAST(:request_id AS varchar)
-        FROM t
-    )
+    ), a AS ({
+        audit_insert(
+            "ticket.created",
+            "ticket",
+            "t.id",
+            "CAST(:audit_after AS jsonb) || jsonb_build_object('queue_id', t.queue_id)",
+            "t",
+        )
+    })
     SELECT t.id, t.number, t.queue_id, m.id AS message_id, team.name AS queue_name
     FROM t CROSS JOIN m LEFT JOIN team ON team.id = t.queue_id
     """
