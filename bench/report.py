@@ -96,6 +96,8 @@ class Report:
     machine: Machine
     at: datetime
     busy: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    # project/baseline of each round; the rows above are each target's median round
+    round_ratios: tuple[float, ...] = ()
 
     def row(self, key: str) -> Row | None:
         return next((r for r in self.rows if r.key == key), None)
@@ -171,6 +173,8 @@ def table(report: Report) -> str:
     lines = [fmt(HEADERS), "  ".join("-" * w for w in widths)]
     lines += [fmt(cells) for cells in body]
     out = [report.settings_line(), "", *lines, "", report.verdict()]
+    if report.round_ratios:
+        out.append(rounds_line(report))
     for row in report.rows:
         if row.verified:
             out.append(f"{row.label}: {row.verified}")
@@ -205,6 +209,14 @@ def busy_line(report: Report) -> str:
     return line
 
 
+def rounds_line(report: Report) -> str:
+    ratios = ", ".join(f"{r:.1%}" for r in report.round_ratios)
+    return (
+        f"{len(report.round_ratios)} rounds, the targets taking turns; each row is that "
+        f"target's median round; project/baseline per round: {ratios}"
+    )
+
+
 def markdown(report: Report) -> str:
     lines = [
         f"### `make bench`, {report.at:%Y-%m-%d %H:%M} UTC",
@@ -217,6 +229,8 @@ def markdown(report: Report) -> str:
     for row in report.rows:
         lines.append("| " + " | ".join(_cells(report, row)) + " |")
     lines += ["", f"**{report.verdict()}**", ""]
+    if report.round_ratios:
+        lines.append(f"- {rounds_line(report)}")
     for row in report.rows:
         if row.verified:
             lines.append(f"- {row.label}: {row.verified}")
