@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 import uvicorn
+from starlette.types import Message, Receive, Scope, Send
 
 from servicedesk import migrate
 from servicedesk.app import create_app
@@ -38,17 +39,36 @@ async def run_live_server(url: str, settings: Settings) -> AsyncIterator[LiveSer
     await migrate.upgrade(engine)
     await engine.dispose()
     app = create_app(replace(settings, database_url=url))
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
-    )
+    started = asyncio.Event()
+
+    async def announcing(scope: Scope, receive: Receive, send: Send) -> None:
+        """The app, telling us when its lifespan startup (database, Socket.IO) is done."""
+
+        async def send_and_tell(message: Message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete":
+                started.set()
+
+        await app(scope, receive, send_and_tell if scope["type"] == "lifespan" else send)
+
+    # Listening before uvicorn starts: early connections wait in the backlog.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(announcing, log_level="warning", ws="websockets-sansio", lifespan="on")
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "the server stopped while starting"
-        await asyncio.sleep(0.02)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    ready = asyncio.create_task(started.wait())
+    async with asyncio.timeout(60):  # a guard against hanging, nothing is timed
+        await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if not started.is_set():
+        ready.cancel()
+        raise AssertionError(f"the server stopped while starting: {task.exception()!r}")
     try:
         yield LiveServer(f"http://127.0.0.1:{port}", app.starlette.state.db)
     finally:
         server.should_exit = True
         await task
+        sock.close()

@@ -7,7 +7,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
 from servicedesk.app import create_app
-from servicedesk.db import Database
+from servicedesk.db import Database, make_engine
 from servicedesk.events import EventBus
 
 
@@ -24,37 +24,29 @@ async def test_readyz_reports_database_and_migrations(client):
     assert resp.json() == {"status": "ready", "database": "ok", "migrations": "current"}
 
 
-async def test_readyz_is_503_when_migrations_are_pending(databases, settings):
-    url = await databases.create("sd_unmigrated")
-    from servicedesk.db import make_engine
-
+async def _readyz_on(settings, url: str) -> httpx.Response:
+    """GET /readyz from an app whose database is `url`."""
     engine = make_engine(url, pool_size=1)
     app = create_app(settings, database=Database(engine, EventBus()))
     try:
         async with LifespanManager(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                resp = await c.get("/readyz")
-        assert resp.status_code == 503
-        assert resp.json()["migrations"] == "pending"
+                return await c.get("/readyz")
     finally:
         await engine.dispose()
+
+
+async def test_readyz_is_503_when_migrations_are_pending(databases, settings):
+    resp = await _readyz_on(settings, await databases.create("sd_unmigrated"))
+    assert resp.status_code == 503
+    assert resp.json()["migrations"] == "pending"
 
 
 async def test_readyz_is_503_when_the_database_is_unreachable(settings):
-    from servicedesk.db import make_engine
-
-    engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none", pool_size=1)
-    app = create_app(settings, database=Database(engine, EventBus()))
-    try:
-        async with LifespanManager(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                resp = await c.get("/readyz")
-        assert resp.status_code == 503
-        assert resp.json()["database"] == "unreachable"
-    finally:
-        await engine.dispose()
+    resp = await _readyz_on(settings, "postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    assert resp.status_code == 503
+    assert resp.json()["database"] == "unreachable"
 
 
 async def test_request_id_is_echoed_when_sane(client):

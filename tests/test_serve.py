@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 import httpx
 import psutil
@@ -16,17 +16,12 @@ import psutil
 from tests.live_server import free_port
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120  # a guard against hanging, not a timing assertion
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("serve did not become healthy")
+def _follow(proc: subprocess.Popen[str], started: threading.Event) -> None:
+    """Read serve's log to the end (so its pipe never fills), flagging startup."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "Application startup complete" in line:
+            started.set()
 
 
 def _postgres_of(home) -> list[psutil.Process]:
@@ -44,15 +39,21 @@ def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path):
     assert exe is not None
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SERVICEDESK_HOME"] = str(tmp_path)
+    env["LOG_LEVEL"] = "INFO"  # the startup line below is logged at INFO
     port = free_port()
     proc = subprocess.Popen(
         [exe, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    started = threading.Event()
+    reader = threading.Thread(target=_follow, args=(proc, started), daemon=True)
+    reader.start()
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/readyz", proc)
+        assert started.wait(timeout=120), "serve did not start"  # a guard, nothing is timed
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
         assert _postgres_of(tmp_path), "no embedded PostgreSQL running for this home"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 128 + signal.SIGTERM
@@ -62,3 +63,6 @@ def test_serve_on_the_embedded_database_stops_it_on_sigterm(tmp_path):
             proc.kill()
         for leftover in _postgres_of(tmp_path):  # never leave a server behind a failed run
             leftover.terminate()
+        reader.join(timeout=30)
+        assert proc.stderr is not None
+        proc.stderr.close()

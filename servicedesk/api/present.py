@@ -23,6 +23,7 @@ from servicedesk.api.schemas import (
 from servicedesk.customers.models import Customer
 from servicedesk.customers.repository import identities_of
 from servicedesk.enums import IdentityKind
+from servicedesk.loading import by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.staff.models import Team, User
@@ -109,15 +110,11 @@ async def tickets_out(
     known: Sequence[Any] = (),
 ) -> list[TicketOut]:
     """`known`: rows the caller already holds (customer, asset, Team…), not re-read."""
-    held: dict[tuple[type, int], Any] = {(type(r), r.id): r for r in known if r is not None}
+    held: dict[tuple[type, int | None], Any] = {(type(r), r.id): r for r in known if r is not None}
 
     async def load(model: Any, ids: set[int | None]) -> dict[int, Any]:
         found = {i: held[(model, i)] for i in ids if i is not None and (model, i) in held}
-        wanted = {i for i in ids if i is not None and i not in found}
-        if wanted:
-            rows: Any = await session.scalars(select(model).where(model.id.in_(wanted)))
-            found.update({r.id: r for r in rows})
-        return found
+        return found | await by_id(session, model, ids - found.keys())
 
     customers = await load(Customer, {t.customer_id for t in tickets})
     assets = await load(Asset, {t.asset_id for t in tickets})

@@ -9,11 +9,12 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from servicedesk.enums import Channel, Priority, TicketStatus, Tier, WarrantyState
+from servicedesk.loading import MAX_INT4
 
 T = TypeVar("T")
 
 # A row id: the primary keys are PostgreSQL `integer`s, so anything else cannot exist.
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT4
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

@@ -41,7 +41,6 @@ from servicedesk.tickets.models import Ticket
 from servicedesk.web.auth import Caller, api_route, reading, work
 
 M = TypeVar("M", bound=BaseModel)
-STAFF = (Role.admin, Role.supervisor, Role.agent)
 MAX_LIMIT = 200
 
 
@@ -113,7 +112,7 @@ def _path_id(request: Request, name: str = "id") -> int:
         value = int(raw)
     except (TypeError, ValueError):
         raise NotFound("no such record") from None
-    if value <= 0 or value > 2**31 - 1:
+    if value <= 0 or value > MAX_ID:
         raise NotFound("no such record")
     return value
 
@@ -418,7 +417,7 @@ async def get_ticket(request: Request, caller: Caller) -> Response:
     return json(out)
 
 
-@api_route(*STAFF)
+@api_route(*access.STAFF)
 async def patch_ticket(request: Request, caller: Caller) -> Response:
     data = await body_as(request, TicketPatch)
     sent = data.model_fields_set

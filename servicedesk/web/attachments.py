@@ -13,9 +13,9 @@ from servicedesk.access import can_see_ticket
 from servicedesk.customers.models import Customer
 from servicedesk.enums import Role
 from servicedesk.errors import Forbidden, NotFound
+from servicedesk.loading import MAX_INT4
 from servicedesk.tickets.models import Attachment, Blob, Message, Ticket
 from servicedesk.web.auth import Caller, db_of, page_route
-from servicedesk.web.loading import MAX_INT4
 
 
 @page_route()

@@ -25,6 +25,7 @@ from servicedesk.db import Actor
 from servicedesk.enums import IdentityKind, Role
 from servicedesk.errors import Forbidden, InvalidInput, NotFound
 from servicedesk.identities import normalise_email, normalise_phone
+from servicedesk.loading import MAX_INT4, by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.settings import local_today
@@ -32,7 +33,6 @@ from servicedesk.staff.models import Team, User
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.repository import TicketFilters, list_tickets
 from servicedesk.web.auth import Caller, db_of, page_route
-from servicedesk.web.loading import MAX_INT4, by_id
 from servicedesk.web.templating import is_htmx, render_page
 
 PAGE_SIZE = 50
@@ -49,7 +49,7 @@ def search_terms(q: str, region: str) -> tuple[IdentityInput | None, str | None]
         if _PHONE_LIKE.fullmatch(q) and sum(c.isdigit() for c in q) >= 6:
             return IdentityInput(IdentityKind.phone, normalise_phone(q, region)), None
     except InvalidInput:
-        pass  # not a usable address or number: try it as part of a name
+        return None, q  # not a usable address or number: search it as part of a name
     return None, q
 
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 from starlette.requests import Request
 
 from servicedesk.errors import InvalidInput, ServiceError
+from servicedesk.loading import MAX_INT4
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -74,7 +75,7 @@ class Form:
     def ids(self, name: str) -> list[int]:
         found: list[int] = []
         for raw in self.lists.get(name, []):
-            if raw.isdigit() and 0 < int(raw) < 2**31:
+            if raw.isdigit() and 0 < int(raw) <= MAX_INT4:
                 found.append(int(raw))
             elif raw:
                 self.errors[name] = "unknown_choice"

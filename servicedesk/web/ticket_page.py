@@ -14,6 +14,7 @@ from servicedesk.access import STAFF, can_see_ticket
 from servicedesk.customers.models import Customer
 from servicedesk.enums import Priority, Role, TicketStatus
 from servicedesk.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from servicedesk.loading import MAX_INT4
 from servicedesk.settings import local_today
 from servicedesk.tickets import service as tickets
 from servicedesk.web.auth import Caller, db_of, page_route
@@ -146,11 +147,11 @@ async def post_reply(request: Request, caller: Caller) -> Response:
 def _changes(form: Form, caller: Caller) -> tickets.TicketChanges:
     status = form.choice("status", TicketStatus)
     priority = form.choice("priority", Priority)
-    queue_id = form.integer("queue_id", minimum=1, maximum=2**31 - 1)
-    assignee_id = form.integer("assignee_id", minimum=1, maximum=2**31 - 1)
+    queue_id = form.integer("queue_id", minimum=1, maximum=MAX_INT4)
+    assignee_id = form.integer("assignee_id", minimum=1, maximum=MAX_INT4)
     if form.flag("take"):
         assignee_id = caller.user.id
-    version = form.integer("version", minimum=1, maximum=2**31 - 1)
+    version = form.integer("version", minimum=1, maximum=MAX_INT4)
     if version is None:
         form.errors.setdefault("version", "required")
     form.check()

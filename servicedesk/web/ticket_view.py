@@ -15,12 +15,12 @@ from servicedesk.customers.repository import identities_of
 from servicedesk.db import Actor
 from servicedesk.enums import Direction, IdentityKind, Role, WarrantyState
 from servicedesk.errors import Forbidden, NotFound
+from servicedesk.loading import MAX_INT8, by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.staff.models import Team, TeamMember, User
 from servicedesk.tickets.models import Attachment, Message, Ticket
 from servicedesk.tickets.repository import messages_of, ticket_by_number
-from servicedesk.web.loading import MAX_INT8, by_id
 
 
 @dataclass

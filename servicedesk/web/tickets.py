@@ -9,10 +9,10 @@ from starlette.responses import Response
 from servicedesk.access import sees_all_tickets
 from servicedesk.customers.models import Customer
 from servicedesk.enums import TicketStatus
+from servicedesk.loading import MAX_INT4, by_id
 from servicedesk.staff.models import Team, User
 from servicedesk.tickets.repository import TicketFilters, list_tickets
 from servicedesk.web.auth import Caller, db_of, page_route
-from servicedesk.web.loading import MAX_INT4
 from servicedesk.web.templating import render
 
 OPEN_WORK = [TicketStatus.new, TicketStatus.open, TicketStatus.pending, TicketStatus.on_hold]
@@ -33,30 +33,12 @@ async def _table_context(request: Request, caller: Caller) -> dict[str, object]:
     filters, status, queue_id = _filters(request)
     async with db_of(request).read_session() as session:
         rows, total = await list_tickets(session, caller.actor, filters, limit=PAGE_SIZE)
-        customer_ids = {t.customer_id for t in rows}
-        customers = (
-            {
-                c.id: c
-                for c in await session.scalars(
-                    select(Customer).where(Customer.id.in_(customer_ids))  # type: ignore[union-attr]
-                )
-            }
-            if customer_ids
-            else {}
-        )
+        customers = await by_id(session, Customer, (t.customer_id for t in rows))
         teams_stmt = select(Team).order_by(Team.name)
         if not sees_all_tickets(caller.actor):
             teams_stmt = teams_stmt.where(Team.id.in_(sorted(caller.actor.team_ids)))  # type: ignore[union-attr]
         teams = list(await session.scalars(teams_stmt))
-        assignee_ids = {t.assignee_id for t in rows if t.assignee_id}
-        users = (
-            {
-                u.id: u
-                for u in await session.scalars(select(User).where(User.id.in_(assignee_ids)))  # type: ignore[union-attr]
-            }
-            if assignee_ids
-            else {}
-        )
+        users = await by_id(session, User, (t.assignee_id for t in rows))
     return {
         "tickets": rows,
         "total": total,

@@ -23,18 +23,20 @@ async def count(db, model, *where) -> int:
         return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-async def blocked(connection) -> bool:
-    """Is some session waiting on a lock? Statistics views are a snapshot per
-    transaction, so the snapshot is dropped before every look."""
-    await connection.execute(text("SELECT pg_stat_clear_snapshot()"))
-    return bool(
-        await connection.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
+async def until_blocked(connection) -> None:
+    """Return once some session is waiting on a lock. PostgreSQL announces no such
+    thing, so pg_stat_activity is polled; its snapshot is per transaction, hence
+    dropped before every look."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
+    async with asyncio.timeout(GUARD_SECONDS):
+        while True:
+            await connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+            if await connection.scalar(query):
+                return
+            await asyncio.sleep(0.01)  # poll interval, not an assumption about timing
 
 
 @asynccontextmanager
@@ -59,9 +61,7 @@ async def first_contact_in_flight(engine, email: str):
         )
 
         async def settle() -> None:
-            async with asyncio.timeout(GUARD_SECONDS):
-                while not await blocked(other):
-                    await asyncio.sleep(0.01)
+            await until_blocked(other)
             await other.commit()
 
         yield winner, settle
@@ -172,9 +172,7 @@ async def test_duplicate_sku_lost_to_a_concurrent_insert_is_409(
                 "/api/v1/products", headers=admin.headers, json={"sku": "race-1", "name": "Second"}
             )
         )
-        async with asyncio.timeout(GUARD_SECONDS):
-            while not await blocked(other):
-                await asyncio.sleep(0.01)
+        await until_blocked(other)
         await other.commit()
         resp = await request
 

@@ -13,11 +13,11 @@ from starlette.responses import RedirectResponse, Response
 
 from servicedesk.enums import Role
 from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.loading import counts_by
 from servicedesk.products import service as products
 from servicedesk.products.models import Asset, Product
 from servicedesk.web.auth import Caller, db_of, page_route
 from servicedesk.web.forms import error_context, read_form
-from servicedesk.web.loading import counts_by
 from servicedesk.web.templating import render_page
 
 FIELDS = ("sku", "name", "category", "price", "warranty_months")

@@ -12,13 +12,13 @@ from starlette.responses import RedirectResponse, Response
 
 from servicedesk.enums import Role
 from servicedesk.errors import Conflict, InvalidInput
+from servicedesk.loading import counts_by
 from servicedesk.staff import service as staff
 from servicedesk.staff.models import Team, TeamMember
 from servicedesk.tickets.models import Ticket
 from servicedesk.web.auth import Caller, db_of, page_route
 from servicedesk.web.forms import error_context, read_form
 from servicedesk.web.i18n import LANGUAGES
-from servicedesk.web.loading import counts_by
 from servicedesk.web.templating import render_page
 from servicedesk.web.tickets import OPEN_WORK
 

@@ -14,6 +14,7 @@ from servicedesk.customers.models import Organization
 from servicedesk.enums import OrganizationKind, Role
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.identities import normalise_email
+from servicedesk.loading import MAX_INT4
 from servicedesk.staff import service as staff
 from servicedesk.staff.models import Team, TeamMember, User
 from servicedesk.staff.passwords import MIN_PASSWORD_LENGTH
@@ -108,7 +109,7 @@ async def create_user(request: Request, caller: Caller) -> Response:
         if language not in LANGUAGES:
             form.errors["language"] = "unknown_choice"
         team_ids = form.ids("team_ids")
-        org_id = form.integer("organization_id", minimum=1, maximum=2**31 - 1)
+        org_id = form.integer("organization_id", minimum=1, maximum=MAX_INT4)
         _check_email(form, email)
         await _check_references(request, form, role, team_ids, org_id)
         form.check()

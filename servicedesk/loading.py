@@ -1,4 +1,5 @@
-"""Batch loading for screens: related rows in one query per table, never one per row."""
+"""Batch loading for presenters and screens: related rows in one query per table,
+never one per row; and the bounds of the integer columns those rows are keyed by."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlmodel import SQLModel
 
 M = TypeVar("M", bound=SQLModel)
 
-MAX_INT4 = 2**31 - 1
-MAX_INT8 = 2**63 - 1
+MAX_INT4 = 2**31 - 1  # every `id` column is a PostgreSQL integer
+MAX_INT8 = 2**63 - 1  # ticket numbers are bigint
 
 
 async def by_id(session: AsyncSession, model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
