@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from servicedesk.embedded import resolve_database_url
+from servicedesk.migrate import include_object
 from servicedesk.models import metadata
 from servicedesk.settings import load_settings
 
@@ -33,6 +34,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         compare_type=True,
         compare_server_default=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -65,6 +65,15 @@ class Direction(StrEnum):
     outbound = "out"
 
 
+class DeliveryState(StrEnum):
+    """Where an outbound message is on its way to the customer."""
+
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"  # gave up after the retries, or the relay refused it for good
+    bounced = "bounced"  # accepted by the relay, then returned by the recipient's server
+
+
 class WarrantyState(StrEnum):
     active = "active"
     extended = "extended"

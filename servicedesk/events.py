@@ -56,6 +56,9 @@ class MessageAdded(DomainEvent):
     direction: str
     organization_id: int | None = None
     assignee_id: int | None = None
+    channel: str = ""
+    # Outbound and waiting for a channel to deliver it (DeliveryState.queued).
+    needs_delivery: bool = False
 
 
 @dataclass(frozen=True)

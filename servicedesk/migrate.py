@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +13,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Tables that belong to a library and come from its own SQL (the job queue).
+FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Autogenerate hook: leave the job queue's tables to the job queue."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES))
 
 
 def alembic_config() -> Config:

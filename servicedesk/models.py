@@ -3,15 +3,23 @@
 from servicedesk.audit.models import AuditEvent
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.db import metadata
+from servicedesk.intake.models import AutoReply
 from servicedesk.products.models import Asset, Product
 from servicedesk.staff.models import ApiToken, Skill, Team, TeamMember, User, UserSkill
-from servicedesk.tickets.models import Attachment, Blob, Message, Ticket
+from servicedesk.tickets.models import (
+    Attachment,
+    Blob,
+    Message,
+    Ticket,
+    TicketCollaborator,
+)
 
 __all__ = [
     "ApiToken",
     "Asset",
     "Attachment",
     "AuditEvent",
+    "AutoReply",
     "Blob",
     "Customer",
     "CustomerIdentity",
@@ -22,6 +30,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "Ticket",
+    "TicketCollaborator",
     "User",
     "UserSkill",
     "metadata",

@@ -30,6 +30,19 @@ class Settings:
     log_json: bool
     db_pool_size: int
     time_zone: str
+    # E-mail (README, "E-mail"): the desk's own addresses, intake and the relay.
+    mail_from: str = "Service desk <support@servicedesk.localhost>"
+    mail_addresses: tuple[str, ...] = ()
+    mail_max_bytes: int = 35 * 1024 * 1024
+    smtp_listen: str | None = None
+    smtp_relay: str | None = None
+    smtp_relay_user: str | None = None
+    smtp_relay_password: Secret | None = None
+    smtp_relay_tls: str = "none"  # none | starttls | tls
+    imap_mailboxes: tuple[str, ...] = ()
+    imap_poll_seconds: float = 30.0
+    ack_limit_per_hour: int = 3
+    run_worker: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -61,7 +74,25 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         log_json=config("LOG_JSON", cast=bool, default=False),
         db_pool_size=config("DB_POOL_SIZE", cast=int, default=10),
         time_zone=config("TIME_ZONE", default="Asia/Jerusalem"),
+        mail_from=config("MAIL_FROM", default="Service desk <support@servicedesk.localhost>"),
+        mail_addresses=_split(config("MAIL_ADDRESSES", default="")),
+        mail_max_bytes=config("MAIL_MAX_BYTES", cast=int, default=35 * 1024 * 1024),
+        smtp_listen=config("SMTP_LISTEN", default="") or None,
+        smtp_relay=config("SMTP_RELAY", default="") or None,
+        smtp_relay_user=config("SMTP_RELAY_USER", default="") or None,
+        smtp_relay_password=(
+            Secret(password) if (password := config("SMTP_RELAY_PASSWORD", default="")) else None
+        ),
+        smtp_relay_tls=config("SMTP_RELAY_TLS", default="none").lower(),
+        imap_mailboxes=_split(config("IMAP_MAILBOXES", default=""), sep=" "),
+        imap_poll_seconds=config("IMAP_POLL_SECONDS", cast=float, default=30.0),
+        ack_limit_per_hour=config("ACK_LIMIT_PER_HOUR", cast=int, default=3),
+        run_worker=config("RUN_WORKER", cast=bool, default=True),
     )
+
+
+def _split(raw: str, sep: str = ",") -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(sep) if part.strip())
 
 
 def local_today(settings: Settings) -> date:

@@ -47,4 +47,7 @@ class CustomerIdentity(SQLModel, table=True):
     kind: IdentityKind = Field(sa_type=checked(IdentityKind, "kind"))
     value: str = Field(sa_type=sa.String(320))
     primary: bool = Field(default=False)
+    # Set when mail to this address bounced for good; cleared when they write again.
+    bounced_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    bounce_reason: str = Field(default="", sa_type=sa.String(1000))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -10,7 +10,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from servicedesk.db import metadata, utcnow
-from servicedesk.enums import Channel, Direction, Priority, TicketStatus, checked
+from servicedesk.enums import (
+    Channel,
+    DeliveryState,
+    Direction,
+    Priority,
+    TicketStatus,
+    checked,
+)
 
 # Human ticket numbers: a sequence, so numbers are unique without a lock; gaps are fine.
 TICKET_NUMBER_SEQ = sa.Sequence("ticket_number_seq", start=10001, metadata=metadata)
@@ -74,6 +81,25 @@ class Message(SQLModel, table=True):
     body_html: str = Field(default="", sa_type=sa.Text)
     provider_id: str | None = Field(default=None, sa_type=sa.String(998))
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    # Outbound only: None for messages nobody has to deliver (web, notes, inbound).
+    delivery_state: DeliveryState | None = Field(
+        default=None, sa_type=checked(DeliveryState, "delivery_state"), nullable=True
+    )
+    delivery_error: str = Field(default="", sa_type=sa.String(1000))
+    delivery_updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+
+
+class TicketCollaborator(SQLModel, table=True):
+    """Someone copied on the ticket (an e-mail Cc): kept in the loop on replies."""
+
+    __tablename__ = "ticket_collaborator"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", ondelete="CASCADE")
+    address: str = Field(sa_type=sa.String(320))  # normalised e-mail address
+    name: str = Field(default="", sa_type=sa.String(200))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
 
@@ -97,4 +123,6 @@ class Attachment(SQLModel, table=True):
     filename: str = Field(sa_type=sa.String(255))
     content_type: str = Field(default="application/octet-stream", sa_type=sa.String(255))
     size: int = Field(sa_type=sa.BigInteger)
+    content_id: str | None = Field(default=None, sa_type=sa.String(255))  # inline cid: parts
+    inline: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -9,7 +9,7 @@ from typing import Any
 from servicedesk.audit.service import entry, record, snapshot
 from servicedesk.customers.models import Customer
 from servicedesk.db import UnitOfWork, adopt, utcnow
-from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus
+from servicedesk.enums import Channel, DeliveryState, Direction, Priority, Role, TicketStatus
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
 from servicedesk.html import sanitise, text_to_html
@@ -18,6 +18,9 @@ from servicedesk.staff.models import Team, User
 from servicedesk.tickets.models import Message, Ticket
 from servicedesk.tickets.statements import CREATE_TICKET
 
+# Channels whose public outbound messages someone must carry to the customer
+# (an outbound job, after commit); on the others the customer reads them on the web.
+DELIVERED_CHANNELS = frozenset({Channel.email})
 QUEUE_NAMES = "queue_names"  # (id, name) of queues seen while opening tickets, for presenters
 TICKET_FIELDS = ("status", "priority", "queue_id", "assignee_id", "asset_id", "subject")
 MAX_SUBJECT = 300
@@ -180,6 +183,8 @@ def _message_added(ticket: Ticket, message: Message, org_id: int | None) -> Mess
         direction=message.direction.value,
         organization_id=org_id,
         assignee_id=ticket.assignee_id,
+        channel=message.channel.value,
+        needs_delivery=message.delivery_state == DeliveryState.queued,
     )
 
 
@@ -296,6 +301,9 @@ async def add_reply(
         ),
         now,
     )
+    if public and channel in DELIVERED_CHANNELS:
+        message.delivery_state = DeliveryState.queued
+        message.delivery_updated_at = now
     uow.session.add(message)
     if public and ticket.first_responded_at is None and author.role != Role.partner:
         ticket.first_responded_at = now
