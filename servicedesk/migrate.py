@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Autogenerate hook: leave the job queue's tables to the job queue."""
     return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES))
 

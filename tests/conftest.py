@@ -9,6 +9,7 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -87,6 +88,29 @@ async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
         outer = await connection.begin()
         yield Database(engine, EventBus(), bind=connection)
         await outer.rollback()
+
+
+@pytest.fixture(scope="module")
+async def committed_engine(databases: Any) -> AsyncIterator[AsyncEngine]:
+    """A fresh, migrated database of its own, dropped with the session's databases."""
+    engine = make_engine(await databases.create("sd_committed"), pool_size=5)
+    await migrate.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def committed_db(committed_engine: AsyncEngine) -> AsyncIterator[Database]:
+    """Units of work really commit here; every table is emptied after the test."""
+    yield Database(committed_engine, EventBus())
+    async with committed_engine.begin() as conn:
+        tables = await conn.scalars(
+            text(
+                "SELECT quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        )
+        await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(scope="session")

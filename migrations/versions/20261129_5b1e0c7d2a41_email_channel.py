@@ -40,7 +40,6 @@ def upgrade() -> None:
         "message",
         sa.Column("delivery_error", sa.String(length=1000), nullable=False, server_default=""),
     )
-    op.alter_column("message", "delivery_error", server_default=None)
     op.add_column(
         "message", sa.Column("delivery_updated_at", sa.DateTime(timezone=True), nullable=True)
     )
@@ -48,7 +47,6 @@ def upgrade() -> None:
     op.add_column(
         "attachment", sa.Column("inline", sa.Boolean(), nullable=False, server_default="false")
     )
-    op.alter_column("attachment", "inline", server_default=None)
     op.add_column(
         "customer_identity",
         sa.Column("bounced_at", sa.DateTime(timezone=True), nullable=True),
@@ -57,7 +55,6 @@ def upgrade() -> None:
         "customer_identity",
         sa.Column("bounce_reason", sa.String(length=1000), nullable=False, server_default=""),
     )
-    op.alter_column("customer_identity", "bounce_reason", server_default=None)
     op.create_table(
         "ticket_collaborator",
         sa.Column("id", sa.Integer(), nullable=False),

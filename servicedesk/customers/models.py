@@ -49,5 +49,7 @@ class CustomerIdentity(SQLModel, table=True):
     primary: bool = Field(default=False)
     # Set when mail to this address bounced for good; cleared when they write again.
     bounced_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    bounce_reason: str = Field(default="", sa_type=sa.String(1000))
+    bounce_reason: str = Field(
+        default="", sa_type=sa.String(1000), sa_column_kwargs={"server_default": ""}
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

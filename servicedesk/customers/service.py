@@ -166,6 +166,7 @@ async def resolve_customer(
     *,
     name: str | None = None,
     organization_id: int | None = None,
+    language: str = "he",
 ) -> tuple[Customer, bool]:
     """The customer behind an identity, created on first contact. Safe under races."""
     existing = await find_by_identity(uow, ident)
@@ -175,7 +176,7 @@ async def resolve_customer(
     values: dict[str, Any] = {
         "name": ((name or "").strip() or ident.value)[:200],
         "tier": Tier.standard,
-        "preferred_language": "he",
+        "preferred_language": language,
         "organization_id": organization_id,
         "created_at": now,
         "updated_at": now,

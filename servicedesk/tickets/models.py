@@ -85,7 +85,9 @@ class Message(SQLModel, table=True):
     delivery_state: DeliveryState | None = Field(
         default=None, sa_type=checked(DeliveryState, "delivery_state"), nullable=True
     )
-    delivery_error: str = Field(default="", sa_type=sa.String(1000))
+    delivery_error: str = Field(
+        default="", sa_type=sa.String(1000), sa_column_kwargs={"server_default": ""}
+    )
     delivery_updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
@@ -124,5 +126,5 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(default="application/octet-stream", sa_type=sa.String(255))
     size: int = Field(sa_type=sa.BigInteger)
     content_id: str | None = Field(default=None, sa_type=sa.String(255))  # inline cid: parts
-    inline: bool = Field(default=False)
+    inline: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
 from servicedesk.audit.service import entry, record, snapshot
 from servicedesk.customers.models import Customer
 from servicedesk.db import UnitOfWork, adopt, utcnow
@@ -15,7 +17,7 @@ from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
 from servicedesk.html import sanitise, text_to_html
 from servicedesk.products.models import Asset
 from servicedesk.staff.models import Team, User
-from servicedesk.tickets.models import Message, Ticket
+from servicedesk.tickets.models import Message, Ticket, TicketCollaborator
 from servicedesk.tickets.statements import CREATE_TICKET
 
 # Channels whose public outbound messages someone must carry to the customer
@@ -135,6 +137,9 @@ async def create_ticket(
             "body_html": html,
             "provider_id": first.provider_id,
             "meta": first.meta,
+            "delivery_state": None,
+            "delivery_error": "",
+            "delivery_updated_at": None,
             "created_at": now,
         },
     )
@@ -331,3 +336,68 @@ async def add_reply(
 async def _org_of(uow: UnitOfWork, ticket: Ticket) -> int | None:
     customer = await uow.session.get(Customer, ticket.customer_id)
     return customer.organization_id if customer else None
+
+
+# What a customer's message does to the ticket's status: waiting on them, or
+# solved, means someone must look again; on hold (waiting on a third party) stays.
+_REOPENED_BY_CUSTOMER = (TicketStatus.pending, TicketStatus.solved)
+
+
+async def add_message(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    new: NewMessage,
+    *,
+    deliver: bool = False,
+) -> Message:
+    """A message that is not an agent's reply: a customer's follow-up on any channel,
+    or the desk's automatic answer (`deliver`: an outbound job carries it)."""
+    assert ticket.id is not None
+    if ticket.status == TicketStatus.closed and new.public:
+        raise InvalidInput("the ticket is closed", fields={"status": "closed"})
+    now = utcnow()
+    message = _message(ticket.id, new, now)
+    if deliver:
+        message.delivery_state = DeliveryState.queued
+        message.delivery_updated_at = now
+    uow.session.add(message)
+    previous = ticket.status
+    customer_wrote = new.direction == Direction.inbound and new.public
+    if customer_wrote and ticket.status in _REOPENED_BY_CUSTOMER:
+        ticket.status = TicketStatus.open
+        ticket.solved_at = None
+    ticket.version += 1
+    ticket.updated_at = now
+    uow.session.add(ticket)
+    await uow.session.flush()
+    assert message.id is not None
+    after: dict[str, Any] = {
+        "message_id": message.id,
+        "public": message.is_public,
+        "channel": message.channel.value,
+        "direction": message.direction.value,
+    }
+    if previous != ticket.status:
+        after["status"] = ticket.status.value
+    record(uow, "message.created", "ticket", ticket.id, after=after)
+    await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
+    return message
+
+
+async def add_collaborators(uow: UnitOfWork, ticket_id: int, people: list[tuple[str, str]]) -> int:
+    """Keep (address, name) pairs copied on the ticket; returns how many were new."""
+    if not people:
+        return 0
+    now = utcnow()
+    result = await uow.execute(
+        pg_insert(TicketCollaborator)
+        .values(
+            [
+                {"ticket_id": ticket_id, "address": a[:320], "name": n[:200], "created_at": now}
+                for a, n in people
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["ticket_id", "address"])
+        .returning(TicketCollaborator.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    return len(result.all())

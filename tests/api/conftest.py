@@ -15,16 +15,13 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select, update
 
-from servicedesk import migrate
 from servicedesk.app import create_app
 from servicedesk.audit.models import AuditEvent
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
-from servicedesk.db import Actor, Database, make_engine
+from servicedesk.db import Actor, Database
 from servicedesk.enums import OrganizationKind, Role
-from servicedesk.events import EventBus
 from servicedesk.products.models import Asset, Product
 from servicedesk.settings import Settings
 from servicedesk.staff import service as staff
@@ -146,29 +143,6 @@ async def world(db: Database) -> World:
 
 
 # ---- a database without the rolled-back outer transaction -----------------------------
-
-
-@pytest.fixture(scope="module")
-async def committed_engine(databases: Any) -> AsyncIterator[AsyncEngine]:
-    """A fresh, migrated database of its own, dropped with the session's databases."""
-    engine = make_engine(await databases.create("sd_api_committed"), pool_size=5)
-    await migrate.upgrade(engine)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def committed_db(committed_engine: AsyncEngine) -> AsyncIterator[Database]:
-    """Units of work really commit here; every table is emptied after the test."""
-    yield Database(committed_engine, EventBus())
-    async with committed_engine.begin() as conn:
-        tables = await conn.scalars(
-            text(
-                "SELECT quote_ident(tablename) FROM pg_tables "
-                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            )
-        )
-        await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
