@@ -6,6 +6,7 @@ transport's "accepted" is only ever said after commit."""
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from servicedesk.settings import Settings
 from servicedesk.sql import DriverSQL
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.attachments import NewAttachment, attach, store_blob
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,9 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
         outcome = "created"
     assert ticket.id is not None
     assert stored.id is not None
-    await attach(uow, stored.id, _attachments(message))
+    files = _attachments(message)
+    ids = await attach(uow, stored.id, files)
+    _link_inline_images(stored, files, ids)
     await _keep_collaborators(uow, ticket.id, message, customer_address=author, own=own)
     if outcome == "created":
         await _maybe_acknowledge(uow, ticket, customer, message, own, settings)
@@ -211,6 +214,8 @@ async def _new_message(
         meta["warnings"] = warnings
     if message.auto_submitted:
         meta["auto_submitted"] = True
+    if message.body_html:
+        meta["html"] = True  # the timeline offers the formatted original
     body = message.body_text if message.body_text.strip() else message.full_text
     return tickets.NewMessage(
         channel=message.channel,
@@ -238,6 +243,22 @@ def _envelope(message: InboundMessage) -> dict[str, Any]:
     if message.sent_at is not None:
         envelope["date"] = message.sent_at.isoformat()
     return envelope
+
+
+_CID_SRC = re.compile(r'src="cid:([^"]+)"', re.IGNORECASE)
+
+
+def _link_inline_images(stored: Message, files: list[NewAttachment], ids: list[int]) -> None:
+    """Point the HTML's `cid:` images at their stored parts (served inline, images only)."""
+    by_cid = {f.content_id: i for f, i in zip(files, ids, strict=True) if f.content_id}
+    if not by_cid or "cid:" not in stored.body_html:
+        return
+
+    def link(match: re.Match[str]) -> str:
+        found = by_cid.get(html.unescape(match.group(1)))
+        return f'src="/attachments/{found}/inline"' if found else 'src=""'
+
+    stored.body_html = _CID_SRC.sub(link, stored.body_html)
 
 
 def _attachments(message: InboundMessage) -> list[NewAttachment]:

@@ -29,6 +29,8 @@ def page_routes() -> list[Route]:
         Route("/tickets/{number:int}/properties", ticket_page.post_properties, methods=["POST"]),
         Route("/tickets/{number:int}/replies", ticket_page.post_reply, methods=["POST"]),
         Route("/attachments/{id:int}", attachments.download),
+        Route("/attachments/{id:int}/inline", attachments.inline_image),
+        Route("/messages/{id:int}/source", attachments.message_source),
         Route("/customers", customers.customer_list),
         Route("/customers/{id:int}", customers.customer_page),
         Route("/admin", admin_home),
