@@ -168,6 +168,13 @@ class Seeder:
             ),
             {"now": self.now},
         )
+        # The demo's replies are history: they went out when they were written.
+        await self.uow.session.execute(
+            text(
+                "UPDATE message SET delivery_state = 'sent', delivery_updated_at = created_at"
+                " WHERE delivery_state = 'queued'"
+            )
+        )
 
     # -- time -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from servicedesk.channels.message import InboundAttachment, InboundMessage, Party
+from servicedesk.channels.message import Bounce, InboundAttachment, InboundMessage, Party
 from servicedesk.enums import Channel, IdentityKind, OrganizationKind, Role
 from servicedesk.intake.service import ingest
 from tests import factories as f
@@ -85,3 +85,19 @@ async def test_the_original_source_downloads_for_those_who_may_see_the_ticket(
     image = page[start : page.index("/inline", start)]
     assert (await partner.get(f"/attachments/{image}/inline")).status_code == 403
     assert (await supervisor.get("/messages/99999999999/source")).status_code == 404
+
+
+async def test_an_address_that_bounces_is_marked_on_the_customer_page(signed_in, db, settings):
+    sender = Party(IdentityKind.email, f"gone.{secrets.token_hex(3)}@example.com", "Gone")
+    first = await ingest(db, _mail(sender=sender), settings)
+    dsn = _mail(
+        sender=Party(IdentityKind.email, "mailer-daemon@mx.example.com"),
+        auto_submitted=True,
+        bounce=Bounce("never-sent@elsewhere", (sender.value,), True, "550 mailbox gone"),
+    )
+    await ingest(db, dsn, settings)
+    supervisor = await signed_in(await f.create_staff(db, Role.supervisor))
+    ticket_page = (await supervisor.get(f"/tickets/{first.ticket_number}")).text
+    customer_id = ticket_page.split('href="/customers/')[1].split('"')[0]
+    page = (await supervisor.get(f"/customers/{customer_id}")).text
+    assert 'title="550 mailbox gone"' in page
