@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 VENDOR := static/vendor
 
-.PHONY: install demo serve test lint format bench browser clean
+.PHONY: install demo serve test lint format bench browser dovecot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,12 @@ serve: install
 browser:
 	scripts/ensure-chromium.sh
 
+## Debian's Dovecot for the IMAP intake tests (installed when missing and we may).
+dovecot:
+	scripts/ensure-dovecot.sh
+
 ## The whole suite on a real PostgreSQL (embedded unless TEST_DATABASE_URL is set).
-test: install browser
+test: install browser dovecot
 	$(BIN)/python -m pytest
 
 lint: install
@@ -50,6 +54,7 @@ format: install
 bench: install
 	scripts/ensure-wrk.sh
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.mail
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

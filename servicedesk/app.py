@@ -23,10 +23,12 @@ from starlette.staticfiles import StaticFiles
 
 from servicedesk import migrate
 from servicedesk.api.routes import routes as api_routes
+from servicedesk.channels.email.transports import mail_intake
 from servicedesk.db import Database, make_engine
 from servicedesk.embedded import resolve_database_url
 from servicedesk.errors import Conflict, ServiceError
 from servicedesk.events import EventBus
+from servicedesk.jobs import background_worker
 from servicedesk.live.server import create_socketio, subscribe_pushes
 from servicedesk.settings import Settings, load_settings
 from servicedesk.web.middleware import RequestIdMiddleware
@@ -34,6 +36,7 @@ from servicedesk.web.ratelimit import LoginThrottle
 from servicedesk.web.routes import page_routes
 from servicedesk.web.session_cookie import SESSION_COOKIE
 from servicedesk.web.templating import error_page
+from servicedesk.wiring import subscribe_domain
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,8 +124,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         create_socketio(settings, db, server=sio)
         app.state.sio = sio
         subscribe_pushes(bus, sio)
+        subscribe_domain(bus, settings)
         try:
-            yield
+            async with (
+                background_worker(settings, db),  # RUN_WORKER: outbound jobs
+                mail_intake(settings, db),  # SMTP_LISTEN, IMAP_MAILBOXES
+            ):
+                yield
         finally:
             if database is None:
                 await db.dispose()

@@ -1,4 +1,4 @@
-"""The `servicedesk` command: serve, migrate, user create, token create."""
+"""The `servicedesk` command: serve, migrate, user create, token create, mailgate."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from servicedesk.logging_setup import configure_logging
 from servicedesk.settings import Settings, load_settings
 from servicedesk.staff import service as staff
 from servicedesk.staff.models import Team, User
+from servicedesk.wiring import subscribe_domain
 
 log = logging.getLogger("servicedesk.cli")
 
@@ -34,9 +35,14 @@ def _resolved(settings: Settings) -> Settings:
     return dataclasses.replace(settings, database_url=url)
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:
+async def _with_db(
+    settings: Settings, work: Callable[[Database], Awaitable[Any]], *, domain: bool = True
+) -> Any:
     assert settings.database_url is not None
-    db = Database(make_engine(settings.database_url, pool_size=2), EventBus())
+    bus = EventBus()
+    if domain:
+        subscribe_domain(bus, settings)  # writes react as in the app (outbound jobs…)
+    db = Database(make_engine(settings.database_url, pool_size=2), bus)
     try:
         await migrate.upgrade(db.engine)
         return await work(db)
@@ -105,7 +111,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
         return await seed(db)
 
-    logins = asyncio.run(_with_db(settings, prepare))
+    # Demo history is not mail to send: seeding defers no outbound jobs.
+    logins = asyncio.run(_with_db(settings, prepare, domain=False))
     url = f"http://{args.host}:{args.port}/"
     print(f"\nService desk: {url}")
     if logins:
@@ -130,6 +137,24 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_mailgate(args: argparse.Namespace) -> int:
+    """One message on stdin from an MTA's pipe transport; the exit status is the
+    answer (see servicedesk/channels/email/mailgate.py)."""
+    from servicedesk.channels.email import mailgate
+
+    return mailgate.run(sys.stdin.buffer, sys.stdout, sys.stderr)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from servicedesk.jobs import run_worker
+
+    async def run(db: Database) -> None:
+        await run_worker(settings, db, concurrency=args.concurrency)
+
+    asyncio.run(_with_db(settings, run))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed demo data if the desk is empty")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the job worker (outbound e-mail) until stopped")
+    worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once")
+    worker.set_defaults(func=cmd_worker)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     mig.set_defaults(func=cmd_migrate)
@@ -161,11 +190,21 @@ def build_parser() -> argparse.ArgumentParser:
     tcreate.add_argument("--email", required=True)
     tcreate.add_argument("--name", default="")
     tcreate.set_defaults(func=cmd_token_create)
+
+    sub.add_parser(
+        "mailgate",
+        help="file one e-mail read from stdin (for an MTA pipe transport); "
+        "exit 0 filed, 75 try again later, 65 bounce",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "mailgate":
+        # Its own settings, database and errors: whatever fails must still be an
+        # exit status the MTA understands, never a traceback.
+        return cmd_mailgate(args)
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     try:

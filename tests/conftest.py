@@ -121,6 +121,8 @@ def settings(test_home: Path) -> Settings:
             "SECRET_KEY": "test-secret-key-not-for-production",
             "DEFAULT_REGION": "IL",
             "LOGIN_ATTEMPTS": "5",
+            # Apps in tests run no job worker; tests that want one start it themselves.
+            "RUN_WORKER": "false",
         }
     )
 

@@ -13,7 +13,10 @@ from servicedesk.models import metadata
 
 def _diff(connection):
     return compare_metadata(
-        MigrationContext.configure(connection, opts={"compare_type": True, "include_object": migrate.include_object}), metadata
+        MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrate.include_object}
+        ),
+        metadata,
     )
 
 

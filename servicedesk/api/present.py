@@ -98,6 +98,8 @@ def message_out(m: Message) -> MessageOut:
         text=m.body_text,
         html=m.body_html,
         created_at=m.created_at,
+        delivery_state=m.delivery_state,
+        delivery_error=m.delivery_error,
     )
 
 

@@ -8,7 +8,14 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from servicedesk.enums import Channel, Priority, TicketStatus, Tier, WarrantyState
+from servicedesk.enums import (
+    Channel,
+    DeliveryState,
+    Priority,
+    TicketStatus,
+    Tier,
+    WarrantyState,
+)
 from servicedesk.loading import MAX_INT4
 
 T = TypeVar("T")
@@ -168,6 +175,10 @@ class MessageOut(BaseModel):
     text: str
     html: str
     created_at: datetime
+    # Outbound messages a channel delivers (e-mail): queued → sent | failed | bounced;
+    # null for everything else. The error of the last attempt, "" if none.
+    delivery_state: DeliveryState | None = None
+    delivery_error: str = ""
 
 
 class TicketCustomer(BaseModel):
