@@ -31,7 +31,7 @@ class Settings:
     db_pool_size: int
     time_zone: str
     # E-mail (README, "E-mail"): the desk's own addresses, intake and the relay.
-    mail_from: str = "Service desk <support@servicedesk.localhost>"
+    mail_from: str = "Service desk <support@servicedesk.example>"
     mail_addresses: tuple[str, ...] = ()
     mail_max_bytes: int = 35 * 1024 * 1024
     smtp_listen: str | None = None
@@ -74,7 +74,7 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         log_json=config("LOG_JSON", cast=bool, default=False),
         db_pool_size=config("DB_POOL_SIZE", cast=int, default=10),
         time_zone=config("TIME_ZONE", default="Asia/Jerusalem"),
-        mail_from=config("MAIL_FROM", default="Service desk <support@servicedesk.localhost>"),
+        mail_from=config("MAIL_FROM", default="Service desk <support@servicedesk.example>"),
         mail_addresses=_split(config("MAIL_ADDRESSES", default="")),
         mail_max_bytes=config("MAIL_MAX_BYTES", cast=int, default=35 * 1024 * 1024),
         smtp_listen=config("SMTP_LISTEN", default="") or None,

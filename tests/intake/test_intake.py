@@ -37,7 +37,7 @@ def inbound(**overrides: Any) -> InboundMessage:
         "subject": "The washing machine leaks",
         "body_text": "Water under the machine since Sunday.",
         "full_text": "Water under the machine since Sunday.",
-        "to": (email("support@servicedesk.localhost"),),
+        "to": (email("support@servicedesk.example"),),
         "raw": b"From: dana\r\n\r\nWater under the machine since Sunday.\r\n",
     }
     values.update(overrides)
@@ -165,8 +165,8 @@ async def test_mail_on_a_closed_ticket_opens_a_follow_up(db, settings):
 
 async def test_cc_and_other_recipients_become_collaborators(db, settings):
     message = inbound(
-        to=(email("support@servicedesk.localhost"), email("boss@example.com", "Boss")),
-        cc=(email("wife@example.com", "Noa"), email("support@servicedesk.localhost")),
+        to=(email("support@servicedesk.example"), email("boss@example.com", "Boss")),
+        cc=(email("wife@example.com", "Noa"), email("support@servicedesk.example")),
     )
     result = await ingest(db, message, settings)
     await ingest(db, reply_to(message, cc=(email("wife@example.com"),)), settings)
@@ -257,7 +257,7 @@ async def test_mail_from_the_desks_own_address_is_ignored(db, settings):
     result = await ingest(db, inbound(sender=email("sales@desk.example")), own)
     assert result.outcome == "ignored"
     assert result.ticket_id is None
-    looped = await ingest(db, inbound(sender=email("support@servicedesk.localhost")), settings)
+    looped = await ingest(db, inbound(sender=email("support@servicedesk.example")), settings)
     assert looped.outcome == "ignored"
 
 
@@ -282,7 +282,7 @@ async def _agent_reply_with_id(db: Database, ticket_id: int, provider_id: str) -
 async def test_a_bounce_lands_on_the_ticket_flags_the_address_and_opens_nothing(db, settings):
     first = inbound()
     opened = await ingest(db, first, settings)
-    our_id = f"{secrets.token_hex(6)}@servicedesk.localhost"
+    our_id = f"{secrets.token_hex(6)}@servicedesk.example"
     sent_id = await _agent_reply_with_id(db, opened.ticket_id, our_id)
     dsn = inbound(
         sender=email("mailer-daemon@mx.example.com"),

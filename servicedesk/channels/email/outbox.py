@@ -22,7 +22,7 @@ from servicedesk.tickets.models import Message
 
 QUEUE = "email"
 SEND_TASK = "email:send"  # registered by `servicedesk.jobs` from channels/email/send.py
-FALLBACK_DOMAIN = "servicedesk.localhost"
+FALLBACK_DOMAIN = "servicedesk.example"
 
 # procrastinate 3.10's `procrastinate_job_to_defer_v1` (sql/schema.sql): queue_name,
 # task_name, priority, lock, queueing_lock, args, scheduled_at.

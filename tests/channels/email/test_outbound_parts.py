@@ -134,7 +134,7 @@ async def test_only_public_email_replies_get_a_job(db, mail):
 def test_message_ids_use_the_domain_of_mail_from():
     assert message_id_domain("Service desk <Support@Desk.Example>") == "desk.example"
     assert message_id_domain("support@desk.example") == "desk.example"
-    assert message_id_domain("not an address") == "servicedesk.localhost"
+    assert message_id_domain("not an address") == "servicedesk.example"
 
 
 # -- the composed mail -----------------------------------------------------------------------

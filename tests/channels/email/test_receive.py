@@ -50,7 +50,7 @@ async def test_every_sample_lands_with_its_source_kept(db, settings, fixture):
 def _plain(subject: str = "Hello", body: str = "Hi there.") -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = "Dana Levi <dana.receive@example.com>"
-    mail["To"] = "support@servicedesk.localhost"
+    mail["To"] = "support@servicedesk.example"
     mail["Subject"] = subject
     mail["Message-ID"] = make_msgid(domain="mail.example")
     mail.set_content(body)
@@ -74,7 +74,7 @@ def _header_bomb() -> bytes:
 
 
 HOSTILE = {
-    "no-from": b"To: support@servicedesk.localhost\r\nSubject: who am I\r\n\r\nhello\r\n",
+    "no-from": b"To: support@servicedesk.example\r\nSubject: who am I\r\n\r\nhello\r\n",
     "malformed-headers": (
         b"From: <<<@@@>>>\r\nTo: ,,,;;\r\nSubject: =?utf-8?B?broken?=\r\nDate: yesterday\r\n"
         b"Message-ID: not an id\r\nContent-Type: multipart/mixed\r\n\r\nno boundary\r\n"
@@ -160,3 +160,12 @@ async def test_a_reply_from_a_mail_client_threads_onto_the_ticket(db, settings):
     message = await stored(db, result.message_id)
     assert message.body_text == "Still E24."
     assert "It shows E24." in message.meta["full_text"]
+
+
+async def test_mail_from_the_desks_default_address_comes_back_ignored(db, settings):
+    mail = _plain("Out of office: your ticket")
+    del mail["From"]
+    mail["From"] = settings.mail_from
+    result = await receive_email(db, mail.as_bytes(), settings)
+    assert result.outcome == "ignored"
+    assert result.ticket_id is None
