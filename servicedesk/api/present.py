@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from servicedesk.api.schemas import (
     AssetOut,
+    AttachmentOut,
     CustomerOut,
     IdentityOut,
     MessageOut,
@@ -27,7 +28,8 @@ from servicedesk.loading import by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.staff.models import Team, User
-from servicedesk.tickets.models import Message, Ticket
+from servicedesk.tickets.models import Attachment, Message, Ticket
+from servicedesk.tickets.repository import attachments_of
 
 
 async def customers_out(session: AsyncSession, customers: list[Customer]) -> list[CustomerOut]:
@@ -86,7 +88,7 @@ async def assets_out(session: AsyncSession, assets: list[Asset], today: date) ->
     return [asset_out(a, products[a.product_id], today) for a in assets]
 
 
-def message_out(m: Message) -> MessageOut:
+def message_out(m: Message, files: Sequence[Attachment] = ()) -> MessageOut:
     assert m.id is not None
     return MessageOut(
         id=m.id,
@@ -100,6 +102,11 @@ def message_out(m: Message) -> MessageOut:
         created_at=m.created_at,
         delivery_state=m.delivery_state,
         delivery_error=m.delivery_error,
+        attachments=[
+            AttachmentOut(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
+            for a in files
+            if a.id is not None
+        ],
     )
 
 
@@ -122,6 +129,11 @@ async def tickets_out(
     assets = await load(Asset, {t.asset_id for t in tickets})
     teams = await load(Team, {t.queue_id for t in tickets})
     users = await load(User, {t.assignee_id for t in tickets})
+    files: dict[int, list[Attachment]] = {}
+    if messages is not None:
+        files = await attachments_of(
+            session, [m.id for ms in messages.values() for m in ms if m.id is not None]
+        )
     out = []
     for t in tickets:
         assert t.id is not None
@@ -154,7 +166,9 @@ async def tickets_out(
                 first_responded_at=t.first_responded_at,
                 solved_at=t.solved_at,
                 closed_at=t.closed_at,
-                messages=[message_out(m) for m in messages[t.id]] if messages is not None else None,
+                messages=[message_out(m, files.get(m.id or 0, ())) for m in messages[t.id]]
+                if messages is not None
+                else None,
             )
         )
     return out

@@ -155,9 +155,26 @@ class TicketPatch(Strict):
     version: int | None = None
 
 
+class AttachmentIn(Strict):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(
+        default="application/octet-stream", max_length=255, pattern=r"^[\w.+-]+/[\w.+-]+$"
+    )
+    content_base64: str = Field(min_length=1)
+
+
 class ReplyIn(Strict):
     body: str = Field(min_length=1, max_length=200_000)
     public: bool = True
+    # Sent with the reply on its channel (e-mail); each at most MAX_ATTACHMENT_BYTES.
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
 
 
 class Ref(BaseModel):
@@ -179,6 +196,7 @@ class MessageOut(BaseModel):
     # null for everything else. The error of the last attempt, "" if none.
     delivery_state: DeliveryState | None = None
     delivery_error: str = ""
+    attachments: list[AttachmentOut] = []
 
 
 class TicketCustomer(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -16,6 +18,7 @@ from servicedesk.api import present
 from servicedesk.api.schemas import (
     MAX_ID,
     AssetIn,
+    AttachmentIn,
     CustomerIn,
     CustomerPatch,
     Page,
@@ -25,6 +28,7 @@ from servicedesk.api.schemas import (
     TicketPatch,
     TimelineOut,
 )
+from servicedesk.channels.email.filenames import safe_filename
 from servicedesk.customers import repository as customers_repo
 from servicedesk.customers import service as customers
 from servicedesk.customers.models import Customer
@@ -37,7 +41,9 @@ from servicedesk.settings import Settings, local_today
 from servicedesk.staff.models import Team
 from servicedesk.tickets import repository as tickets_repo
 from servicedesk.tickets import service as tickets
+from servicedesk.tickets.attachments import NewAttachment
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.repository import attachments_of
 from servicedesk.web.auth import Caller, api_route, reading, work
 
 M = TypeVar("M", bound=BaseModel)
@@ -448,9 +454,36 @@ async def create_reply(request: Request, caller: Caller) -> Response:
     data = await body_as(request, ReplyIn)
     if caller.user.role == Role.partner and not data.public:
         raise Forbidden("partners cannot write internal notes")
+    files = _decoded_attachments(data.attachments, _settings(request).max_attachment_bytes)
     async with work(caller) as uow:
         ticket = await _visible_ticket(uow.session, caller.actor, _path_id(request))
         message = await tickets.add_reply(
-            uow, ticket, author=caller.user, body=data.body, public=data.public
+            uow,
+            ticket,
+            author=caller.user,
+            body=data.body,
+            public=data.public,
+            attachments=files,
         )
-    return json(present.message_out(message), 201)
+        assert message.id is not None
+        stored = (await attachments_of(uow.session, [message.id])).get(message.id, [])
+    return json(present.message_out(message, stored), 201)
+
+
+def _decoded_attachments(items: list[AttachmentIn], limit: int) -> list[NewAttachment]:
+    files: list[NewAttachment] = []
+    errors: dict[str, str] = {}
+    for n, item in enumerate(items):
+        try:
+            data = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            errors[f"attachments.{n}.content_base64"] = "not valid base64"
+            continue
+        if len(data) > limit:
+            errors[f"attachments.{n}.content_base64"] = f"over the {limit}-byte limit"
+            continue
+        name = safe_filename(item.filename) or f"attachment-{n + 1}"
+        files.append(NewAttachment(name, item.content_type.lower(), data))
+    if errors:
+        raise InvalidInput("invalid attachments", fields=errors)
+    return files

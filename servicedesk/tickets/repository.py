@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from servicedesk.access import ticket_scope
 from servicedesk.db import Actor
 from servicedesk.enums import Priority, TicketStatus
-from servicedesk.tickets.models import Message, Ticket
+from servicedesk.tickets.models import Attachment, Message, Ticket
 
 PRIORITY_ORDER = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
 
@@ -68,3 +68,20 @@ async def messages_of(
 
 async def ticket_by_number(session: AsyncSession, number: int) -> Ticket | None:
     return await session.scalar(select(Ticket).where(Ticket.number == number))
+
+
+async def attachments_of(
+    session: AsyncSession, message_ids: list[int]
+) -> dict[int, list[Attachment]]:
+    """The attachments of several messages in one query, by message id."""
+    found: dict[int, list[Attachment]] = {}
+    if not message_ids:
+        return found
+    rows = await session.scalars(
+        select(Attachment)
+        .where(col(Attachment.message_id).in_(message_ids))
+        .order_by(col(Attachment.id))
+    )
+    for row in rows:
+        found.setdefault(row.message_id, []).append(row)
+    return found

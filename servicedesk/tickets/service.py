@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from servicedesk.events import MessageAdded, TicketCreated, TicketUpdated
 from servicedesk.html import sanitise, text_to_html
 from servicedesk.products.models import Asset
 from servicedesk.staff.models import Team, User
+from servicedesk.tickets.attachments import NewAttachment, attach
 from servicedesk.tickets.models import Message, Ticket, TicketCollaborator
 from servicedesk.tickets.statements import CREATE_TICKET
 
@@ -281,7 +283,13 @@ def _apply_status(ticket: Ticket, status: TicketStatus, now: Any) -> None:
 
 
 async def add_reply(
-    uow: UnitOfWork, ticket: Ticket, *, author: User, body: str, public: bool
+    uow: UnitOfWork,
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    public: bool,
+    attachments: Sequence[NewAttachment] = (),
 ) -> Message:
     """An agent's public reply (goes out on the ticket's channel) or internal note."""
     assert ticket.id is not None
@@ -322,6 +330,7 @@ async def add_reply(
     uow.session.add(ticket)
     await uow.session.flush()
     assert message.id is not None
+    await attach(uow, message.id, list(attachments))
     record(
         uow,
         "message.created",

@@ -20,7 +20,7 @@ from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.staff.models import Team, TeamMember, User
 from servicedesk.tickets.models import Attachment, Message, Ticket
-from servicedesk.tickets.repository import messages_of, ticket_by_number
+from servicedesk.tickets.repository import attachments_of, messages_of, ticket_by_number
 
 
 @dataclass
@@ -105,26 +105,10 @@ async def load_view(session: AsyncSession, actor: Actor, number: int, today: dat
     )
     view.assignee = view.users.get(ticket.assignee_id) if ticket.assignee_id else None
     view.customers = await by_id(session, Customer, (m.author_customer_id for m in view.messages))
-    view.attachments = await _attachments(session, [m.id for m in view.messages if m.id])
+    view.attachments = await attachments_of(session, [m.id for m in view.messages if m.id])
     if view.staff_view:
         await _load_choices(session, view)
     return view
-
-
-async def _attachments(
-    session: AsyncSession, message_ids: list[int]
-) -> dict[int, list[Attachment]]:
-    found: dict[int, list[Attachment]] = {}
-    if not message_ids:
-        return found
-    rows = await session.scalars(
-        select(Attachment)
-        .where(col(Attachment.message_id).in_(message_ids))
-        .order_by(col(Attachment.id))
-    )
-    for row in rows:
-        found.setdefault(row.message_id, []).append(row)
-    return found
 
 
 async def _load_choices(session: AsyncSession, view: TicketView) -> None:

@@ -285,6 +285,32 @@ CASES: dict[str, Case] = {
     "reply: public is not a boolean": case(
         "POST", ticket_url("/replies"), {"body": "Hi", "public": "maybe"}, 422, "public"
     ),
+    "reply: attachment not base64": case(
+        "POST",
+        ticket_url("/replies"),
+        {"body": "Hi", "attachments": [{"filename": "a.txt", "content_base64": "%%%"}]},
+        422,
+        "attachments.0.content_base64",
+    ),
+    "reply: attachment with a bad content type": case(
+        "POST",
+        ticket_url("/replies"),
+        {
+            "body": "Hi",
+            "attachments": [
+                {"filename": "a.txt", "content_type": "text/html\r\nX: y", "content_base64": "aGk="}
+            ],
+        },
+        422,
+        "attachments.0.content_type",
+    ),
+    "reply: too many attachments": case(
+        "POST",
+        ticket_url("/replies"),
+        {"body": "Hi", "attachments": [{"filename": "a", "content_base64": "aGk="}] * 21},
+        422,
+        "attachments",
+    ),
     "reply: on a closed ticket": case(
         "POST", lambda s: f"/tickets/{s.closed.id}/replies", {"body": "Hello?"}, 422, "status"
     ),

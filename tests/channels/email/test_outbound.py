@@ -6,6 +6,7 @@ their own; each starts with an empty job queue."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import os
 import shutil
@@ -33,7 +34,7 @@ from servicedesk.events import EventBus, TicketUpdated
 from servicedesk.jobs import Backoff, create_job_app
 from servicedesk.settings import Settings
 from servicedesk.tickets import service as tickets
-from servicedesk.tickets.attachments import NewAttachment, attach
+from servicedesk.tickets.attachments import NewAttachment
 from servicedesk.tickets.models import Message, Ticket, TicketCollaborator
 from servicedesk.wiring import subscribe_domain
 from tests import factories as f
@@ -170,9 +171,10 @@ async def reply(db: Database, ticket: Ticket, body: str = "We are on it.", files
     async with db.unit_of_work(Actor.system()) as uow:
         held = await uow.session.get(Ticket, ticket.id)
         assert held is not None
-        written = await tickets.add_reply(uow, held, author=agent.user, body=body, public=True)
+        written = await tickets.add_reply(
+            uow, held, author=agent.user, body=body, public=True, attachments=files
+        )
         assert written.id is not None
-        await attach(uow, written.id, list(files))
     return written.id
 
 
@@ -198,7 +200,16 @@ async def test_agent_reply_via_the_api_reaches_the_customer_threaded(mail_db, se
     ):
         answer = await api.post(
             f"/api/v1/tickets/{ticket.id}/replies",
-            json={"body": "A technician comes on Sunday."},
+            json={
+                "body": "A technician comes on Sunday.",
+                "attachments": [
+                    {
+                        "filename": "visit.ics",
+                        "content_type": "text/calendar",
+                        "content_base64": base64.b64encode(b"BEGIN:VCALENDAR").decode(),
+                    }
+                ],
+            },
             headers=agent.headers,
         )
         assert answer.status_code == 201, answer.text
@@ -228,6 +239,9 @@ async def test_agent_reply_via_the_api_reaches_the_customer_threaded(mail_db, se
         assert "A technician comes on Sunday." in plain
         assert f"[#{ticket.number}]" in plain
         assert 'dir="ltr"' in html
+        (attached,) = list(m.iter_attachments())
+        assert attached.get_filename() == "visit.ics"
+        assert attached.get_content_type() == "text/calendar"
 
         shown = await api.get(f"/api/v1/tickets/{ticket.id}", headers=agent.headers)
         (sent,) = [x for x in shown.json()["messages"] if x["id"] == message_id]
