@@ -170,6 +170,11 @@ class ReplyIn(Strict):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
 
+class Collaborator(BaseModel):
+    address: str
+    name: str
+
+
 class AttachmentOut(BaseModel):
     id: int
     filename: str
@@ -229,6 +234,8 @@ class TicketOut(BaseModel):
     solved_at: datetime | None
     closed_at: datetime | None
     messages: list[MessageOut] | None = None
+    # Copied on the ticket (e-mail Cc): replies go to them too. Only on a single ticket.
+    collaborators: list[Collaborator] | None = None
 
 
 class TimelineOut(BaseModel):

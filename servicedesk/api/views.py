@@ -19,6 +19,7 @@ from servicedesk.api.schemas import (
     MAX_ID,
     AssetIn,
     AttachmentIn,
+    Collaborator,
     CustomerIn,
     CustomerPatch,
     Page,
@@ -420,6 +421,10 @@ async def get_ticket(request: Request, caller: Caller) -> Response:
         (out,) = await present.tickets_out(
             session, [ticket], local_today(_settings(request)), {ticket.id: messages}
         )
+        out.collaborators = [
+            Collaborator(address=c.address, name=c.name)
+            for c in await tickets_repo.collaborators_of(session, ticket.id)
+        ]
     return json(out)
 
 

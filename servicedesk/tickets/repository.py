@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from servicedesk.access import ticket_scope
 from servicedesk.db import Actor
 from servicedesk.enums import Priority, TicketStatus
-from servicedesk.tickets.models import Attachment, Message, Ticket
+from servicedesk.tickets.models import Attachment, Message, Ticket, TicketCollaborator
 
 PRIORITY_ORDER = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
 
@@ -85,3 +85,13 @@ async def attachments_of(
     for row in rows:
         found.setdefault(row.message_id, []).append(row)
     return found
+
+
+async def collaborators_of(session: AsyncSession, ticket_id: int) -> list[TicketCollaborator]:
+    """Who else is copied on the ticket (e-mail Cc), in the order they joined."""
+    rows = await session.scalars(
+        select(TicketCollaborator)
+        .where(TicketCollaborator.ticket_id == ticket_id)
+        .order_by(col(TicketCollaborator.id))
+    )
+    return list(rows)

@@ -106,6 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "message_warnings": {"en": "Reading this message", "he": "בעיות בקריאת ההודעה"},
     "automatic_mail": {"en": "automatic mail", "he": "דואר אוטומטי"},
     "bounces": {"en": "mail bounces", "he": "דואר חוזר"},
+    "copied": {"en": "Cc", "he": "העתק"},
     "delivery_queued": {"en": "Sending…", "he": "בשליחה…"},
     "delivery_sent": {"en": "Sent", "he": "נשלח"},
     "delivery_failed": {"en": "Not delivered", "he": "לא נמסר"},

@@ -19,8 +19,13 @@ from servicedesk.loading import MAX_INT8, by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
 from servicedesk.staff.models import Team, TeamMember, User
-from servicedesk.tickets.models import Attachment, Message, Ticket
-from servicedesk.tickets.repository import attachments_of, messages_of, ticket_by_number
+from servicedesk.tickets.models import Attachment, Message, Ticket, TicketCollaborator
+from servicedesk.tickets.repository import (
+    attachments_of,
+    collaborators_of,
+    messages_of,
+    ticket_by_number,
+)
 
 
 @dataclass
@@ -39,6 +44,7 @@ class TicketView:
     users: dict[int, User] = field(default_factory=dict)
     customers: dict[int, Customer] = field(default_factory=dict)
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
+    collaborators: list[TicketCollaborator] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     queue_staff: list[User] = field(default_factory=list)
     other_staff: list[User] = field(default_factory=list)
@@ -106,6 +112,7 @@ async def load_view(session: AsyncSession, actor: Actor, number: int, today: dat
     view.assignee = view.users.get(ticket.assignee_id) if ticket.assignee_id else None
     view.customers = await by_id(session, Customer, (m.author_customer_id for m in view.messages))
     view.attachments = await attachments_of(session, [m.id for m in view.messages if m.id])
+    view.collaborators = await collaborators_of(session, ticket.id)
     if view.staff_view:
         await _load_choices(session, view)
     return view

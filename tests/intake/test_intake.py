@@ -17,12 +17,13 @@ from sqlmodel import col
 from servicedesk.channels.message import Bounce, InboundAttachment, InboundMessage, Party
 from servicedesk.customers.models import Customer, CustomerIdentity
 from servicedesk.db import Actor, Database, make_engine
-from servicedesk.enums import Channel, DeliveryState, Direction, IdentityKind, TicketStatus
+from servicedesk.enums import Channel, DeliveryState, Direction, IdentityKind, Role, TicketStatus
 from servicedesk.events import EventBus
 from servicedesk.intake.service import TemporaryFailure, ingest
 from servicedesk.settings import Settings
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Attachment, Blob, Message, Ticket, TicketCollaborator
+from tests.api.conftest import create_api_user
 
 
 def email(address: str, name: str = "") -> Party:
@@ -369,3 +370,13 @@ async def test_concurrent_deliveries_of_one_message_store_it_once(committed_db, 
             .where(Message.provider_id == message.provider_id)
         )
     assert stored == 1
+
+
+async def test_collaborators_show_on_the_ticket_in_the_api(client, db, settings):
+    message = inbound(cc=(email("noa@example.com", "Noa"),))
+    result = await ingest(db, message, settings)
+    supervisor = await create_api_user(db, Role.supervisor)
+    body = (
+        await client.get(f"/api/v1/tickets/{result.ticket_id}", headers=supervisor.headers)
+    ).json()
+    assert body["collaborators"] == [{"address": "noa@example.com", "name": "Noa"}]

@@ -51,6 +51,14 @@ async def test_an_email_shows_its_new_text_with_the_whole_message_a_click_away(
     assert f'href="/messages/{result.message_id}/source"' in page
 
 
+async def test_the_ticket_header_names_who_is_copied(signed_in, db, settings):
+    cc = (Party(IdentityKind.email, "noa@example.com", "Noa <Levi>"),)
+    result = await ingest(db, _mail(cc=cc), settings)
+    supervisor = await signed_in(await f.create_staff(db, Role.supervisor))
+    page = (await supervisor.get(f"/tickets/{result.ticket_number}")).text
+    assert '<span dir="ltr" title="Noa &lt;Levi&gt;">noa@example.com</span>' in page
+
+
 async def test_inline_images_are_served_inline_and_nothing_else_is(signed_in, db, settings):
     result = await ingest(db, _mail(), settings)
     supervisor = await signed_in(await f.create_staff(db, Role.supervisor))
