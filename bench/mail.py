@@ -24,7 +24,7 @@ Where the project's time goes: `python -m bench.mail_profile`.
 
 Settings (environment):
   BENCH_ROUNDS             rounds, the targets taking turns (3); rows are median rounds
-  BENCH_MAIL_MESSAGES      messages measured per target and round (1000)
+  BENCH_MAIL_MESSAGES      messages measured per target and round (1500)
   BENCH_MAIL_WARMUP        messages delivered first, not measured (120)
   BENCH_MAIL_CONCURRENCY   concurrent workers / SMTP sessions / pool size (4)
   BENCH_MAIL_ONLY          a subset of raw,project,smtp, for investigating
@@ -100,7 +100,7 @@ class Config:
             raise SystemExit(f"BENCH_MAIL_ONLY: unknown targets {sorted(unknown)}")
         return cls(
             rounds=max(1, _env_int("BENCH_ROUNDS", 3)),
-            messages=_env_int("BENCH_MAIL_MESSAGES", 1000),
+            messages=_env_int("BENCH_MAIL_MESSAGES", 1500),
             warmup=_env_int("BENCH_MAIL_WARMUP", 120),
             concurrency=max(1, _env_int("BENCH_MAIL_CONCURRENCY", 4)),
             only=tuple(k for k in LABELS if not only or k in only),
