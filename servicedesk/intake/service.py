@@ -167,6 +167,8 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
     files = _attachments(message)
     ids = await attach(uow, stored.id, files)
     _link_inline_images(stored, files, ids)
+    if message.body_html:
+        stored.body_html = _REMOTE_SRC.sub(r"data-remote-src=\1", stored.body_html)
     await _keep_collaborators(uow, ticket.id, message, customer_address=author, own=own)
     if outcome == "created":
         await _maybe_acknowledge(uow, ticket, customer, message, own, settings)
@@ -246,6 +248,9 @@ def _envelope(message: InboundMessage) -> dict[str, Any]:
 
 
 _CID_SRC = re.compile(r'src="cid:([^"]+)"', re.IGNORECASE)
+# Remote images in mail are tracking pixels as often as not: an agent opening the
+# ticket must not tell the sender so. They are kept, not loaded.
+_REMOTE_SRC = re.compile(r'\bsrc=("https?://[^"]*")', re.IGNORECASE)
 
 
 def _link_inline_images(stored: Message, files: list[NewAttachment], ids: list[int]) -> None:

@@ -24,6 +24,7 @@ def _mail(**overrides) -> InboundMessage:
         "full_text": "Still leaking after the visit.\n\nOn Sun, Dana wrote:\n> It leaks",
         "body_html": (
             '<p>Still leaking after the visit.</p><img src="cid:photo@1" alt="photo">'
+            '<img src="https://tracker.example/pixel.gif?u=dana" alt="">'
             '<blockquote>It leaks</blockquote><script>alert("x")</script>'
         ),
         "attachments": (
@@ -48,6 +49,8 @@ async def test_an_email_shows_its_new_text_with_the_whole_message_a_click_away(
     assert "<blockquote>It leaks</blockquote>" in page  # the formatted original
     assert "<script>" not in page.split('id="conversation"')[1].split("</section>")[0]
     assert "&lt;b&gt;x-bogus&lt;/b&gt;" in page  # warnings are escaped
+    assert ' src="https://tracker.example' not in page  # remote images are not loaded
+    assert 'data-remote-src="https://tracker.example/pixel.gif?u=dana"' in page
     assert f'href="/messages/{result.message_id}/source"' in page
 
 
