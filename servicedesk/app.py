@@ -31,6 +31,7 @@ from servicedesk.events import EventBus
 from servicedesk.jobs import background_worker
 from servicedesk.live.server import create_socketio, subscribe_pushes
 from servicedesk.settings import Settings, load_settings
+from servicedesk.sla_tracking.sweeper import running_sweeper
 from servicedesk.web.middleware import RequestIdMiddleware
 from servicedesk.web.ratelimit import LoginThrottle
 from servicedesk.web.routes import page_routes
@@ -124,10 +125,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         create_socketio(settings, db, server=sio)
         app.state.sio = sio
         subscribe_pushes(bus, sio)
-        subscribe_domain(bus, settings)
+        registry = subscribe_domain(bus, settings)
         try:
             async with (
                 background_worker(settings, db),  # RUN_WORKER: outbound jobs
+                running_sweeper(  # RUN_WORKER: SLA warnings, breaches, escalations
+                    db, registry, enabled=settings.run_worker, interval=settings.sla_sweep_seconds
+                ),
                 mail_intake(settings, db),  # SMTP_LISTEN, IMAP_MAILBOXES
             ):
                 yield

@@ -144,7 +144,7 @@ class UnitOfWork:
         self.bus = bus
         self.actor = actor
         self._after_commit: list[DomainEvent] = []
-        self._before_commit: dict[str, Callable[[UnitOfWork], Awaitable[None]]] = {}
+        self._before_commit: dict[str, tuple[int, Callable[[UnitOfWork], Awaitable[None]]]] = {}
         self.pending: dict[str, list[Any]] = {}
         self._connection: AsyncConnection | None = None
         self.committed = False
@@ -182,16 +182,41 @@ class UnitOfWork:
             raise IntegrityError(statement.sql, args, exc) from exc
         return row
 
-    def before_commit(self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
-        """Run `hook` once just before COMMIT (batched writes such as audit rows)."""
-        self._before_commit.setdefault(key, hook)
+    async def fetch(
+        self, statement: DriverSQL, params: Mapping[str, Any]
+    ) -> list[Mapping[str, Any]]:
+        """`fetchrow`'s sibling for statements returning many rows."""
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        args = statement.args(params)
+        raw = await self._connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if not driver.is_in_transaction():
+            result = await self._connection.exec_driver_sql(statement.sql, args)
+            return cast("list[Mapping[str, Any]]", list(result.mappings().all()))
+        try:
+            rows: list[Mapping[str, Any]] = await driver.fetch(statement.sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(statement.sql, args, exc) from exc
+        return rows
+
+    def before_commit(
+        self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]], *, order: int = 0
+    ) -> None:
+        """Run `hook` once just before COMMIT (batched writes such as audit rows).
+        Lower `order` first: hooks that read what others write (the SLA clocks read
+        the audit log) run later."""
+        self._before_commit.setdefault(key, (order, hook))
 
     async def flush(self) -> None:
-        """Write everything pending: ORM changes, then the batched hooks."""
+        """Write everything pending: ORM changes, then the batched hooks, until none
+        is left (a hook may cause more: an SLA escalation changes the ticket)."""
         await self.session.flush()
-        hooks, self._before_commit = self._before_commit, {}
-        for hook in hooks.values():
+        while self._before_commit:
+            key, (_, hook) = min(self._before_commit.items(), key=lambda item: item[1][0])
+            del self._before_commit[key]
             await hook(self)
+            await self.session.flush()
 
     async def commit(self) -> None:
         await self.flush()

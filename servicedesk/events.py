@@ -62,6 +62,41 @@ class MessageAdded(DomainEvent):
 
 
 @dataclass(frozen=True)
+class SlaAlert(DomainEvent):
+    """A clock reached its warning or its target; fired once per clock."""
+
+    ticket_id: int
+    queue_id: int | None
+    version: int
+    metric: str
+    organization_id: int | None = None
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SlaWarning(SlaAlert):
+    pass
+
+
+@dataclass(frozen=True)
+class SlaBreached(SlaAlert):
+    pass
+
+
+@dataclass(frozen=True)
+class SlaEscalated(DomainEvent):
+    """A rung of a policy's escalation ladder fired: tell whom it names."""
+
+    ticket_id: int
+    version: int
+    metric: str
+    step: str
+    notify_users: tuple[int, ...] = ()
+    notify_queues: tuple[int, ...] = ()
+    notify_supervisors: bool = False
+
+
+@dataclass(frozen=True)
 class CustomerChanged(DomainEvent):
     customer_id: int
 

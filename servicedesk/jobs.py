@@ -29,6 +29,8 @@ from servicedesk.channels.email.outbox import SEND_TASK
 from servicedesk.channels.email.send import NAMESPACE, Relay, email_tasks
 from servicedesk.db import Database
 from servicedesk.settings import Settings
+from servicedesk.sla_tracking.jobs import NAMESPACE as SLA_NAMESPACE
+from servicedesk.sla_tracking.jobs import RECOMPUTE_TASK, sla_tasks
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,9 @@ def create_job_app(
         },
     )
     app.add_tasks_from(email_tasks(db, settings, relay=relay, retry=retry), namespace=NAMESPACE)
-    assert SEND_TASK in app.tasks, f"the outbox defers {SEND_TASK!r}, which is not registered"
+    app.add_tasks_from(sla_tasks(db, settings), namespace=SLA_NAMESPACE)
+    for task in (SEND_TASK, RECOMPUTE_TASK):
+        assert task in app.tasks, f"{task!r} is deferred by the desk but not registered"
     return app
 
 

@@ -5,6 +5,7 @@ from servicedesk.customers.models import Customer, CustomerIdentity, Organizatio
 from servicedesk.db import metadata
 from servicedesk.intake.models import AutoReply
 from servicedesk.products.models import Asset, Product
+from servicedesk.sla_tracking.models import SlaClock, SlaEscalation, SlaPolicySet
 from servicedesk.staff.models import ApiToken, Skill, Team, TeamMember, User, UserSkill
 from servicedesk.tickets.models import (
     Attachment,
@@ -27,6 +28,9 @@ __all__ = [
     "Organization",
     "Product",
     "Skill",
+    "SlaClock",
+    "SlaEscalation",
+    "SlaPolicySet",
     "Team",
     "TeamMember",
     "Ticket",

@@ -43,6 +43,7 @@ class Settings:
     imap_poll_seconds: float = 30.0
     ack_limit_per_hour: int = 3
     run_worker: bool = True
+    sla_sweep_seconds: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -88,6 +89,7 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         imap_poll_seconds=config("IMAP_POLL_SECONDS", cast=float, default=30.0),
         ack_limit_per_hour=config("ACK_LIMIT_PER_HOUR", cast=int, default=3),
         run_worker=config("RUN_WORKER", cast=bool, default=True),
+        sla_sweep_seconds=config("SLA_SWEEP_SECONDS", cast=float, default=1.0),
     )
 
 

@@ -7,20 +7,26 @@ clocks and routing)."""
 
 from __future__ import annotations
 
-from weakref import WeakSet
+from weakref import WeakKeyDictionary
 
 from servicedesk.channels.email.outbox import subscribe_outbox
 from servicedesk.events import EventBus
 from servicedesk.settings import Settings
+from servicedesk.sla_tracking.service import PolicyRegistry
+from servicedesk.sla_tracking.subscriber import subscribe_sla
 
-# Buses already wired: a bus handed to create_app by a caller that wired it itself
-# must not defer every job twice.
-_wired: WeakSet[EventBus] = WeakSet()
+# Buses already wired, with the SLA policy registry their subscribers share: a bus
+# handed to create_app by a caller that wired it itself must not react twice.
+_wired: WeakKeyDictionary[EventBus, PolicyRegistry] = WeakKeyDictionary()
 
 
-def subscribe_domain(bus: EventBus, settings: Settings) -> None:
-    """Wire the in-transaction reactions to domain events (once per bus)."""
+def subscribe_domain(bus: EventBus, settings: Settings) -> PolicyRegistry:
+    """Wire the in-transaction reactions to domain events (once per bus); returns
+    the SLA policy registry they use, for the sweeper of the same process."""
     if bus in _wired:
-        return
-    _wired.add(bus)
+        return _wired[bus]
+    registry = PolicyRegistry()
+    _wired[bus] = registry
     subscribe_outbox(bus, settings)
+    subscribe_sla(bus, settings, registry)
+    return registry

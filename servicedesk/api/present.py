@@ -17,6 +17,7 @@ from servicedesk.api.schemas import (
     MessageOut,
     ProductOut,
     Ref,
+    SlaClockOut,
     TicketAsset,
     TicketCustomer,
     TicketOut,
@@ -27,6 +28,7 @@ from servicedesk.enums import IdentityKind
 from servicedesk.loading import by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
+from servicedesk.sla_tracking.models import SlaClock
 from servicedesk.staff.models import Team, User
 from servicedesk.tickets.models import Attachment, Message, Ticket
 from servicedesk.tickets.repository import attachments_of
@@ -86,6 +88,20 @@ async def assets_out(session: AsyncSession, assets: list[Asset], today: date) ->
         )
     }
     return [asset_out(a, products[a.product_id], today) for a in assets]
+
+
+def sla_clock_out(c: SlaClock) -> SlaClockOut:
+    return SlaClockOut(
+        metric=c.metric,
+        cycle=c.cycle,
+        target=int(c.target.total_seconds()),
+        due_at=c.due_at,
+        warn_at=c.warn_at,
+        state=c.state,
+        elapsed=int(c.elapsed.total_seconds()),
+        breached_at=c.breached_at,
+        stopped_at=c.stopped_at,
+    )
 
 
 def message_out(m: Message, files: Sequence[Attachment] = ()) -> MessageOut:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from servicedesk.api import schemas as s
+from servicedesk.api import sla_views as sla
 from servicedesk.api import views as v
 
 
@@ -128,6 +129,31 @@ OPERATIONS: tuple[Operation, ...] = (
         s.ReplyIn,
         s.MessageOut,
         201,
+    ),
+    Operation(
+        "GET",
+        "/sla/policies",
+        sla.list_policies,
+        "The SLA policies in force (first match wins)",
+        response=s.SlaPoliciesOut,
+        roles="admin, supervisor, agent",
+    ),
+    Operation(
+        "GET",
+        "/sla/calendars",
+        sla.list_calendars,
+        "The business calendars of the SLA policies in force",
+        response=s.SlaCalendarsOut,
+        roles="admin, supervisor, agent",
+    ),
+    Operation(
+        "GET",
+        "/reports/sla",
+        sla.sla_report,
+        "SLA compliance per metric of clocks started in [from, to)",
+        response=s.SlaReportOut,
+        query=("from", "to", "group_by"),
+        roles="admin, supervisor",
     ),
 )
 

@@ -170,6 +170,48 @@ class ReplyIn(Strict):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
 
+class SlaClockOut(BaseModel):
+    """One SLA clock: `target` and `elapsed` in seconds of business time."""
+
+    metric: str
+    cycle: int
+    target: int
+    due_at: datetime | None
+    warn_at: datetime | None
+    state: str  # running | paused | met | breached
+    elapsed: int
+    breached_at: datetime | None
+    stopped_at: datetime | None
+
+
+class SlaPoliciesOut(BaseModel):
+    version: str | None
+    loaded_at: datetime | None
+    policies: list[dict[str, Any]]
+
+
+class SlaCalendarsOut(BaseModel):
+    version: str | None
+    calendars: dict[str, dict[str, Any]]
+
+
+class SlaReportRow(BaseModel):
+    group: str | None
+    metric: str
+    met: int
+    breached: int
+    running: int
+    paused: int
+    compliance: float | None  # met on time, of the decided clocks (0..1)
+
+
+class SlaReportOut(BaseModel):
+    group_by: str
+    since: datetime
+    until: datetime
+    rows: list[SlaReportRow]
+
+
 class Collaborator(BaseModel):
     address: str
     name: str
@@ -236,6 +278,9 @@ class TicketOut(BaseModel):
     messages: list[MessageOut] | None = None
     # Copied on the ticket (e-mail Cc): replies go to them too. Only on a single ticket.
     collaborators: list[Collaborator] | None = None
+    # The SLA policy that applies and its clocks (only on a single ticket).
+    policy: str | None = None
+    sla: list[SlaClockOut] | None = None
 
 
 class TimelineOut(BaseModel):

@@ -39,6 +39,7 @@ from servicedesk.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from servicedesk.products import service as products
 from servicedesk.products.models import Asset, Product
 from servicedesk.settings import Settings, local_today
+from servicedesk.sla_tracking import repository as sla_repo
 from servicedesk.staff.models import Team
 from servicedesk.tickets import repository as tickets_repo
 from servicedesk.tickets import service as tickets
@@ -425,6 +426,8 @@ async def get_ticket(request: Request, caller: Caller) -> Response:
             Collaborator(address=c.address, name=c.name)
             for c in await tickets_repo.collaborators_of(session, ticket.id)
         ]
+        out.policy = ticket.sla_policy
+        out.sla = [present.sla_clock_out(c) for c in await sla_repo.clocks_of(session, ticket.id)]
     return json(out)
 
 

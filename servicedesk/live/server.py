@@ -13,7 +13,17 @@ import socketio
 
 from servicedesk.db import Database
 from servicedesk.enums import Role
-from servicedesk.events import DomainEvent, EventBus, MessageAdded, TicketCreated, TicketUpdated
+from servicedesk.events import (
+    DomainEvent,
+    EventBus,
+    MessageAdded,
+    SlaAlert,
+    SlaBreached,
+    SlaEscalated,
+    SlaWarning,
+    TicketCreated,
+    TicketUpdated,
+)
 from servicedesk.settings import Settings
 from servicedesk.staff.models import User
 from servicedesk.staff.service import team_ids_of
@@ -84,3 +94,41 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
 
     for event_type in (TicketCreated, TicketUpdated, MessageAdded):
         bus.subscribe_after_commit(event_type, push)
+
+    async def push_alert(event: DomainEvent) -> None:
+        assert isinstance(event, SlaAlert)
+        name = "sla.warning" if isinstance(event, SlaWarning) else "sla.breached"
+        payload = {
+            "event": name,
+            "ticket_id": event.ticket_id,
+            "version": event.version,
+            "metric": event.metric,
+        }
+        rooms = ["tickets:all"]
+        if event.queue_id is not None:
+            rooms.append(f"queue:{event.queue_id}")
+        if event.organization_id is not None:
+            rooms.append(f"org:{event.organization_id}")
+        if event.assignee_id is not None:
+            rooms.append(f"user:{event.assignee_id}")
+        await sio.emit("sla", payload, to=rooms)
+
+    async def push_escalation(event: DomainEvent) -> None:
+        assert isinstance(event, SlaEscalated)
+        payload = {
+            "event": "sla.escalated",
+            "ticket_id": event.ticket_id,
+            "version": event.version,
+            "metric": event.metric,
+            "step": event.step,
+        }
+        rooms = [f"user:{u}" for u in event.notify_users]
+        rooms += [f"queue:{q}" for q in event.notify_queues]
+        if event.notify_supervisors:
+            rooms.append("tickets:all")
+        if rooms:
+            await sio.emit("sla", payload, to=rooms)
+
+    bus.subscribe_after_commit(SlaWarning, push_alert)
+    bus.subscribe_after_commit(SlaBreached, push_alert)
+    bus.subscribe_after_commit(SlaEscalated, push_escalation)

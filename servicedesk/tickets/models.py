@@ -56,6 +56,12 @@ class Ticket(SQLModel, table=True):
     first_responded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     solved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Denormalised from the SLA clocks: the policy that applies and the earliest
+    # running deadline, so "most urgent first" is an index scan.
+    sla_policy: str | None = Field(default=None, sa_type=sa.String(200))
+    sla_due_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), index=True
+    )
 
 
 class Message(SQLModel, table=True):

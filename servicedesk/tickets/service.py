@@ -122,6 +122,8 @@ async def create_ticket(
             "first_responded_at": None,
             "solved_at": None,
             "closed_at": None,
+            "sla_policy": None,
+            "sla_due_at": None,
         },
     )
     message = adopt(
@@ -318,6 +320,7 @@ async def add_reply(
         message.delivery_state = DeliveryState.queued
         message.delivery_updated_at = now
     uow.session.add(message)
+    previous = ticket.status
     if public and ticket.first_responded_at is None and author.role != Role.partner:
         ticket.first_responded_at = now
     if public and ticket.status == TicketStatus.new:
@@ -331,13 +334,10 @@ async def add_reply(
     await uow.session.flush()
     assert message.id is not None
     await attach(uow, message.id, list(attachments))
-    record(
-        uow,
-        "message.created",
-        "ticket",
-        ticket.id,
-        after={"message_id": message.id, "public": public, "channel": channel.value},
-    )
+    after: dict[str, Any] = {"message_id": message.id, "public": public, "channel": channel.value}
+    if ticket.status != previous:
+        after["status"] = ticket.status.value  # the SLA clocks read status changes here
+    record(uow, "message.created", "ticket", ticket.id, after=after)
     await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
     return message
 

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from servicedesk.web import attachments, customers, login, ticket_page, tickets
-from servicedesk.web.admin import products, queues, users
+from servicedesk.web.admin import products, queues, sla, users
 
 
 async def home(request: Request) -> Response:
@@ -38,6 +38,8 @@ def page_routes() -> list[Route]:
         Route("/admin/products", products.create_product, methods=["POST"]),
         Route("/admin/queues", queues.queues_page, methods=["GET"]),
         Route("/admin/queues", queues.create_queue, methods=["POST"]),
+        Route("/admin/sla", sla.sla_page, methods=["GET"]),
+        Route("/admin/sla", sla.load_policies_form, methods=["POST"]),
         Route("/admin/users", users.users_page, methods=["GET"]),
         Route("/admin/users", users.create_user, methods=["POST"]),
     ]

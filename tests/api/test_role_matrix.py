@@ -88,6 +88,9 @@ REQUESTS: dict[str, Callable[[World], Request]] = {
     "GET /tickets/{id}": lambda w: (f"/tickets/{w.ticket.id}", None),
     "PATCH /tickets/{id}": lambda w: (f"/tickets/{w.ticket.id}", {"priority": "high"}),
     "POST /tickets/{id}/replies": lambda w: (f"/tickets/{w.ticket.id}/replies", {"body": "On it"}),
+    "GET /sla/policies": lambda w: ("/sla/policies", None),
+    "GET /sla/calendars": lambda w: ("/sla/calendars", None),
+    "GET /reports/sla": lambda w: ("/reports/sla?group_by=policy", None),
 }
 
 # Every UNAUTHENTICATED caller gets 401 everywhere; the columns are AUTHENTICATED.
@@ -107,6 +110,9 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int]] = {
     "GET /tickets/{id}":            (200, 200, 200, 403, 200, 403),
     "PATCH /tickets/{id}":          (200, 200, 200, 403, 403, 403),
     "POST /tickets/{id}/replies":   (201, 201, 201, 403, 201, 403),
+    "GET /sla/policies":            (200, 200, 200, 200, 403, 403),
+    "GET /sla/calendars":           (200, 200, 200, 200, 403, 403),
+    "GET /reports/sla":             (200, 200, 403, 403, 403, 403),
 }  # fmt: skip
 
 

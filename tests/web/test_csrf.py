@@ -20,6 +20,7 @@ FORMS = {
     "/admin/products": {"sku": "CSRF-1", "name": "Kettle"},
     "/admin/queues": {"name": "Forged queue"},
     "/admin/users": {"name": "Forged", "email": "forged@desk.example", "role": "admin"},
+    "/admin/sla": {"source": "[calendars]"},
 }
 
 

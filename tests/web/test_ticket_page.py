@@ -155,7 +155,13 @@ async def test_public_reply_is_stored_sent_and_audited(signed_in, db):
     (audit,) = await _audit(db, ticket.id, "message.created")
     assert audit.actor_user_id == agent.user.id
     assert audit.actor_kind == "user"
-    assert audit.after == {"message_id": message.id, "public": True, "channel": "email"}
+    # The reply opened the new ticket: the status it set is audited with it.
+    assert audit.after == {
+        "message_id": message.id,
+        "public": True,
+        "channel": "email",
+        "status": "open",
+    }
     assert audit.request_id
     (status_change,) = await _audit(db, ticket.id, "ticket.updated")
     assert status_change.after == {"status": "pending"}

@@ -9,32 +9,19 @@ after a crash between COMMIT and an enqueue."""
 
 from __future__ import annotations
 
-import json
 from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from servicedesk.db import UnitOfWork
+from servicedesk.deferral import defer
 from servicedesk.enums import Channel
 from servicedesk.events import EventBus, MessageAdded
 from servicedesk.settings import Settings
-from servicedesk.sql import DriverSQL
 from servicedesk.tickets.models import Message
 
 QUEUE = "email"
 SEND_TASK = "email:send"  # registered by `servicedesk.jobs` from channels/email/send.py
 FALLBACK_DOMAIN = "servicedesk.example"
-
-# procrastinate 3.10's `procrastinate_job_to_defer_v1` (sql/schema.sql): queue_name,
-# task_name, priority, lock, queueing_lock, args, scheduled_at.
-_DEFER = DriverSQL(
-    """
-    SELECT (procrastinate_defer_jobs_v1(ARRAY[ROW(
-        CAST(:queue AS varchar), CAST(:task AS varchar), CAST(:priority AS integer),
-        CAST(:lock AS text), CAST(NULL AS text), CAST(:args AS jsonb),
-        CAST(NULL AS timestamptz)
-    )::procrastinate_job_to_defer_v1]))[1] AS job_id
-    """
-)
 
 
 def ticket_lock(ticket_id: int) -> str:
@@ -57,19 +44,13 @@ def new_message_id(domain: str) -> str:
 
 async def defer_send(uow: UnitOfWork, *, message_id: int, ticket_id: int) -> int:
     """Write the send job in this transaction; returns procrastinate's job id."""
-    row = await uow.fetchrow(
-        _DEFER,
-        {
-            "queue": QUEUE,
-            "task": SEND_TASK,
-            "priority": 0,
-            "lock": ticket_lock(ticket_id),
-            "args": json.dumps({"message_id": message_id}),
-        },
+    return await defer(
+        uow,
+        queue=QUEUE,
+        task=SEND_TASK,
+        args={"message_id": message_id},
+        lock=ticket_lock(ticket_id),
     )
-    assert row is not None
-    assert row["job_id"] is not None
-    return int(row["job_id"])
 
 
 def subscribe_outbox(bus: EventBus, settings: Settings) -> None:
