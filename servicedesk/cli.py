@@ -112,7 +112,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             return []
         from servicedesk.demo import seed
 
-        return await seed(db)
+        return await seed(db, settings.time_zone)
 
     # Demo history is not mail to send: seeding defers no outbound jobs.
     logins = asyncio.run(_with_db(settings, prepare, domain=False))

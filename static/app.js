@@ -7,6 +7,15 @@
     var socket = io({ transports: ["websocket", "polling"] });
     socket.on("connect", function () { document.body.dataset.liveState = "connected"; });
     socket.on("disconnect", function () { document.body.dataset.liveState = "offline"; });
+    // An SLA warning or breach does not change the ticket's version: refresh its
+    // parts anyway, so the clocks show their new state.
+    socket.on("sla", function (payload) {
+      document.body.dispatchEvent(new CustomEvent("sla-changed", { detail: payload }));
+      var selector = '[data-ticket-id="' + Number(payload.ticket_id) + '"]';
+      document.querySelectorAll(selector).forEach(function (part) {
+        part.dispatchEvent(new CustomEvent("this-ticket-changed", { detail: payload }));
+      });
+    });
     socket.on("ticket", function (payload) {
       document.body.dispatchEvent(new CustomEvent("ticket-changed", { detail: payload }));
       // Every part of an open ticket screen (header, conversation, properties) refreshes,
@@ -40,6 +49,26 @@
       flash.innerHTML = "";
     }
   });
+  // SLA countdowns: time left to each running clock's deadline, amber from its
+  // warning, red once past it (the server's sweeper then records the breach).
+  function countdowns() {
+    var now = Date.now();
+    document.querySelectorAll(".sla-clock[data-due]").forEach(function (clock) {
+      var due = Date.parse(clock.dataset.due);
+      var warn = clock.dataset.warn ? Date.parse(clock.dataset.warn) : due;
+      var left = Math.round((due - now) / 60000);
+      var abs = Math.abs(left);
+      var text = (left < 0 ? "-" : "") + (abs >= 60 ? Math.floor(abs / 60) + "h " : "") + (abs % 60) + "m";
+      var out = clock.querySelector(".countdown");
+      if (out) out.textContent = "(" + text + ")";
+      clock.classList.toggle("sla-warn", now >= warn && now < due);
+      clock.classList.toggle("sla-late", now >= due);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", countdowns);
+  setInterval(countdowns, 15000);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", countdowns);
+  else countdowns();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

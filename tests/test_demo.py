@@ -26,6 +26,7 @@ from servicedesk.enums import (
 from servicedesk.identities import normalise_phone
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
+from servicedesk.sla_tracking.models import SlaClock
 from servicedesk.staff.models import Team, User
 from servicedesk.staff.service import authenticate_password
 from servicedesk.tickets.models import Message, Ticket
@@ -55,7 +56,13 @@ async def test_seeding_builds_a_varied_desk(db: Database) -> None:
         teams = list(await session.scalars(select(Team)))
         partner = await session.scalar(select(User).where(col(User.role) == Role.partner))
         orgs = {o.id: o for o in await session.scalars(select(Organization))}
-        undated = await session.scalar(select(func.count()).where(col(AuditEvent.at) >= started))
+        # Only the SLA policies are put in force now; everything else is history.
+        undated = await session.scalar(
+            select(func.count()).where(
+                col(AuditEvent.at) >= started, col(AuditEvent.action) != "sla.policies_loaded"
+            )
+        )
+        clocked = await session.scalar(select(func.count(func.distinct(SlaClock.ticket_id))))
         agent_replies = await session.scalar(
             select(func.count()).where(
                 col(AuditEvent.action) == "message.created",
@@ -125,6 +132,10 @@ async def test_seeding_builds_a_varied_desk(db: Database) -> None:
     numbers = [t.number for t in sorted(tickets, key=lambda t: t.created_at)]
     assert numbers == sorted(numbers)
     assert undated == 0
+    # The README's SLA policies are in force and every open ticket has its clocks.
+    open_tickets = [t for t in tickets if t.status != TicketStatus.closed]
+    assert clocked == len(open_tickets)
+    assert all(t.sla_policy for t in open_tickets)
     assert agent_replies is not None
     assert agent_replies > 100
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -52,11 +53,15 @@ from servicedesk.demo.plan_tickets import TicketPlan, TicketPlanner
 from servicedesk.enums import Direction, OrganizationKind, Role
 from servicedesk.products import service as products
 from servicedesk.products.models import Asset, Product
+from servicedesk.sla_tracking import service as sla_tracking
+from servicedesk.sla_tracking.models import SlaPolicySet
 from servicedesk.staff import service as staff
 from servicedesk.staff.models import Team, User
 from servicedesk.staff.passwords import hash_password
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Message, Ticket
+
+DEMO_POLICIES = Path(__file__).with_name("sla.toml")
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +91,7 @@ def logins() -> list[Login]:
     ]
 
 
-async def seed(db: Database) -> list[Login]:
+async def seed(db: Database, time_zone: str = "Asia/Jerusalem") -> list[Login]:
     """Fill an empty desk with the demo contact centre; return the sign-ins to show.
 
     Idempotent: once the demo admin exists nothing is written again. A desk that
@@ -94,11 +99,13 @@ async def seed(db: Database) -> list[Login]:
     started = time.perf_counter()
     async with db.unit_of_work(Actor.system()) as uow:
         if await _seeded(uow.session):
+            await _demo_policies(db, time_zone)
             return logins()
         if not await _empty(uow.session):
             log.warning("not seeding demo data: this desk already holds data of its own")
             return []
         await Seeder(uow, utcnow()).run()
+    await _demo_policies(db, time_zone)
     async with db.read_session() as session:
         counts = {
             model.__name__.lower(): await session.scalar(select(func.count()).select_from(model))
@@ -106,6 +113,17 @@ async def seed(db: Database) -> list[Login]:
         }
     log.info("seeded the demo desk in %.1f s: %s", time.perf_counter() - started, counts)
     return logins()
+
+
+async def _demo_policies(db: Database, time_zone: str) -> None:
+    """The demo's SLA policies (servicedesk/demo/sla.toml, the README's example), put
+    in force once, with the clocks of the open tickets computed from their history."""
+    async with db.unit_of_work(Actor.system()) as uow:
+        if await uow.session.scalar(select(func.count()).select_from(SlaPolicySet)):
+            return
+        await sla_tracking.load_policy_set(uow, DEMO_POLICIES.read_text("utf-8"), user_id=None)
+    count = await sla_tracking.recompute_open_tickets(db, sla_tracking.PolicyRegistry(), time_zone)
+    log.info("demo SLA policies in force; clocks of %d open tickets computed", count)
 
 
 async def _seeded(session: AsyncSession) -> bool:

@@ -18,6 +18,8 @@ from servicedesk.errors import Forbidden, NotFound
 from servicedesk.loading import MAX_INT8, by_id
 from servicedesk.products.models import Asset, Product
 from servicedesk.products.warranty import warranty_state
+from servicedesk.sla_tracking.models import SlaClock
+from servicedesk.sla_tracking.repository import clocks_of
 from servicedesk.staff.models import Team, TeamMember, User
 from servicedesk.tickets.models import Attachment, Message, Ticket, TicketCollaborator
 from servicedesk.tickets.repository import (
@@ -45,6 +47,7 @@ class TicketView:
     customers: dict[int, Customer] = field(default_factory=dict)
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
     collaborators: list[TicketCollaborator] = field(default_factory=list)
+    clocks: list[SlaClock] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     queue_staff: list[User] = field(default_factory=list)
     other_staff: list[User] = field(default_factory=list)
@@ -113,6 +116,8 @@ async def load_view(session: AsyncSession, actor: Actor, number: int, today: dat
     view.customers = await by_id(session, Customer, (m.author_customer_id for m in view.messages))
     view.attachments = await attachments_of(session, [m.id for m in view.messages if m.id])
     view.collaborators = await collaborators_of(session, ticket.id)
+    if view.staff_view:
+        view.clocks = await clocks_of(session, ticket.id)
     if view.staff_view:
         await _load_choices(session, view)
     return view

@@ -21,7 +21,7 @@ from sla.config import (
 from sla.policy import DEFAULT_PAUSE_STATUSES, EscalationStep, Match, Targets
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "tests" / "fixtures" / "sla" / "example.toml"
+EXAMPLE = ROOT / "servicedesk" / "demo" / "sla.toml"
 H = timedelta(hours=1)
 
 

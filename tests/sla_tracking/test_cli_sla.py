@@ -16,7 +16,7 @@ from servicedesk.events import EventBus
 from servicedesk.sla_tracking.models import SlaClock
 from tests import factories as f
 
-EXAMPLE = Path(__file__).parents[1] / "fixtures" / "sla" / "example.toml"
+EXAMPLE = Path(__file__).parents[2] / "servicedesk" / "demo" / "sla.toml"
 
 
 @pytest.fixture

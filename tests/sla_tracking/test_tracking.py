@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from servicedesk.customers import service as customers
+from servicedesk.customers.models import Customer
 from servicedesk.db import Actor, Database
 from servicedesk.enums import Channel, Direction, Priority, Role, TicketStatus, Tier
 from servicedesk.errors import InvalidInput
@@ -322,3 +324,40 @@ async def test_the_api_shows_the_policy_and_the_clocks(client, db, registry):
     assert rows[("Everyone else", "first_response")]["running"] >= 1
     bad = await client.get("/api/v1/reports/sla?group_by=moon", headers=supervisor.headers)
     assert bad.status_code == 422
+
+
+async def test_an_answered_call_is_the_first_response(db, registry):
+    customer = await f.create_customer(db)
+    ticket = await f.create_ticket(db, customer, channel=Channel.voice)
+    async with db.unit_of_work(Actor.system()) as uow:
+        row = await uow.session.get(Ticket, ticket.id)
+        await tickets.add_message(
+            uow,
+            row,
+            tickets.NewMessage(
+                Channel.voice,
+                Direction.inbound,
+                "Call, 4 min",
+                author_customer_id=customer.id,
+                meta={"outcome": "answered"},
+            ),
+        )
+    assert (await clocks(db, ticket.id))["first_response#1"].state == "met"
+
+
+async def test_a_customer_moving_up_a_tier_moves_their_tickets_to_the_tier_policy(db, registry):
+    customer = await f.create_customer(db)
+    asset = await f.create_asset(db, await f.create_product(db), customer, date.today())
+    async with db.unit_of_work(Actor.system()) as uow:
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            subject="Noise",
+            customer=customer,
+            asset=asset,
+            first=tickets.NewMessage(Channel.email, Direction.inbound, "Loud"),
+        )
+    assert (await fresh(db, ticket.id)).sla_policy == "Everyone else"
+    async with db.unit_of_work(Actor.system()) as uow:
+        held = await uow.session.get(Customer, customer.id)
+        await customers.update_customer(uow, held, tier=Tier.gold)
+    assert (await fresh(db, ticket.id)).sla_policy == "Gold, active warranty"

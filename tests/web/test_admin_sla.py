@@ -13,7 +13,7 @@ from servicedesk.enums import Role
 from servicedesk.sla_tracking.models import SlaPolicySet
 from tests import factories as f
 
-EXAMPLE = (Path(__file__).parents[1] / "fixtures" / "sla" / "example.toml").read_text()
+EXAMPLE = (Path(__file__).parents[2] / "servicedesk" / "demo" / "sla.toml").read_text()
 
 
 async def _active(db) -> str | None:
