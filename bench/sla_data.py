@@ -10,18 +10,20 @@ What is built, for TICKETS open tickets (ids 1..TICKETS), at the instant `t0`:
   with one registered unit whose warranty is active (50 %), extended (15 %) or expired;
 - the tickets, created over the 14 days before `t0`; 70 % name the customer's unit,
   10 % sit in the "US support" queue; priorities 10 % urgent, 25 % high, 50 % normal,
-  15 % low. Their history is written as the services write it (servicedesk/tickets/
-  service.py), so `sla_tracking.history` reads realistic rows:
-    the customer's first message and the `ticket.created` audit row;
-    85 % answered: a public agent reply (audit `message.created` with status open);
-      then 40 % of all: a customer follow-up (audit without status; ticket open),
-      25 %: set pending (`ticket.updated`) then the customer's follow-up reopens it,
-      10 %: put on hold, 10 %: set pending (waiting on the customer);
+  15 % low; channels e-mail, web, voice, chat. Their history is written as the services
+  write it (servicedesk/tickets/service.py), so `sla_tracking.history` reads realistic
+  rows:
+    the customer's first message (a voice ticket's call `meta.outcome` "answered",
+      "voicemail" while unanswered) and the `ticket.created` audit row;
+    85 % answered: a public agent reply, minutes to 8 hours after creation (audit
+      `message.created` with status open); then 40 % of all: a customer follow-up
+      (audit without status; ticket open), 25 %: set pending (`ticket.updated`) then
+      the customer's follow-up reopens it, 10 %: put on hold, 10 %: set pending;
     30 % of the answered also carry an internal note, and 30 % of all an assignee
-    change (`ticket.updated` without status): rows the history query must skip;
+      change (`ticket.updated` without status): rows the history query must skip;
   15 % still unanswered (status new).
-- `expected_policy(...)`: the policy of tests/fixtures/sla/example.toml each ticket
-  must get, from the same buckets, to check the project's matching afterwards.
+- `expected_policies(...)`: the policy of servicedesk/demo/sla.toml each ticket must
+  get, from the same buckets, to check the project's matching afterwards.
 - CLOCKS `sla_clock` rows on those tickets (first_response, resolution, then
   next_response cycles 1, 2, …: distinct (metric, cycle) per ticket), all running with
   `next_action_at` between one hour and 30 days after `t0`; `make_due` then moves
@@ -40,7 +42,6 @@ from sla.policy import ClockState, PolicySet
 
 AGENTS = 20
 TEAMS = ("תמיכה / Support", "US support", "Tier 2", "Escalations", "Billing")
-US_QUEUE = 2
 DUE = 100
 
 # Buckets: a stable pseudo-random 0..99 per (row, salt), the same in every run.
@@ -119,7 +120,7 @@ SELECT g AS id, x.customer_id,
        CASE WHEN mod(g, 5) < 4 THEN 2 + mod(g, {AGENTS}) END AS assignee,
        2 + mod(g * 3, {AGENTS}) AS agent,
        bn < 30 AS note, bs < 30 AS reassigned,
-       -- tests/fixtures/sla/example.toml's policies, first match wins
+       -- servicedesk/demo/sla.toml's policies, first match wins
        CASE WHEN bq < 10 THEN 'US desk'
             WHEN ba < 70 AND warranty < 65 AND tier >= 75 THEN 'Gold, active warranty'
             WHEN ba < 70 AND warranty < 65 THEN 'Standard, active warranty'
@@ -167,7 +168,14 @@ INSERT INTO message (id, ticket_id, channel, direction, is_public, author_user_i
                      author_customer_id, body_text, body_html, meta, created_at,
                      delivery_state, delivery_updated_at)
 SELECT p.id * 4 + m.k, p.id, m.channel, m.direction, m.public, m.user_id, m.customer_id,
-       m.body, '', '{}', m.at, m.delivery, CASE WHEN m.delivery IS NOT NULL THEN m.at END
+       m.body, '',
+       -- the call that opened a voice ticket: answered by an agent (for the SLA an answer)
+       -- unless the ticket is still unanswered; later calls are the customer's turns
+       CASE WHEN m.k = 0 AND m.channel = 'voice'
+            THEN jsonb_build_object('outcome', CASE WHEN p.path = 'new' THEN 'voicemail'
+                                                    ELSE 'answered' END)
+            ELSE '{}' END,
+       m.at, m.delivery, CASE WHEN m.delivery IS NOT NULL THEN m.at END
 FROM bench_sla_plan p
 CROSS JOIN LATERAL (VALUES
     (0, true, p.channel, 'in', true, NULL::int, p.customer_id, 'It stopped.', p.created_at,
@@ -234,23 +242,6 @@ CROSS JOIN LATERAL (
            + mod(abs(hashint8(p.id::bigint * 16 + s)), 2592000) * interval '1 second' AS at
 ) n
 """
-
-
-@dataclass(frozen=True)
-class Built:
-    t0: datetime
-    tickets: int
-    customers: int
-    messages: int
-    audit_rows: int
-    clocks: int
-    seconds: float
-
-    def describe(self) -> str:
-        return (
-            f"{self.tickets:,} open tickets of {self.customers:,} customers, "
-            f"{self.messages:,} messages, {self.audit_rows:,} audit rows"
-        )
 
 
 async def build_tickets(conn: asyncpg.Connection, t0: datetime, tickets: int) -> None:

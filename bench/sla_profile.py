@@ -64,7 +64,10 @@ SWEEP_STEPS: list[tuple[str, str]] = [
     ("pure step rules (steps.py, sla/escalation.py)", "sla/escalation.py"),
     ("ORM session.get(Ticket), one per clock", "AsyncSession.get ("),
     ("ORM selects: customer's organisation per step, teams per notify", "AsyncSession.scalar ("),
-    ("hand-written statements (log read, claim, save) through UnitOfWork.fetch*", "UnitOfWork.fetch"),
+    (
+        "hand-written statements (log read, claim, save) through UnitOfWork.fetch*",
+        "UnitOfWork.fetch",
+    ),
     ("audit rows (record) and events (emit)", "servicedesk/audit/"),
     ("audit rows (record) and events (emit)", "UnitOfWork.emit ("),
     ("COMMIT: flush, the audit INSERT, COMMIT", "UnitOfWork.commit ("),

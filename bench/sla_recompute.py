@@ -2,7 +2,7 @@
 ticket after a policy change, beside a raw asyncpg pass that reads the same rows and
 writes the same clocks without evaluating anything, the two taking turns.
 
-The policy change alternates between tests/fixtures/sla/example.toml (A) and the same
+The policy change alternates between servicedesk/demo/sla.toml (A) and the same
 file with every target an hour longer (B): each round loads the other version, so
 every clock's instants really move, as after a real change. The baseline writes the
 clocks the project's pass just computed with their instants one second later, so its

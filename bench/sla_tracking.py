@@ -10,7 +10,7 @@ On a fresh migrated database (the embedded PostgreSQL, or BENCH_DATABASE_URL):
 
 1. Data, set-based SQL (bench/sla_data.py): BENCH_SLA_TICKETS open tickets with their
    customers, units, messages and audit rows as the services write them; the
-   policies of tests/fixtures/sla/example.toml loaded with `load_policy_set`; then
+   policies of servicedesk/demo/sla.toml loaded with `load_policy_set`; then
    BENCH_SLA_CLOCKS running clocks on those tickets, exactly 100 of them due; ANALYZE.
 2. Sweep (bench/sla_sweep.py): `Sweeper(db, registry).sweep(now=t0)` firing the steps
    of the 100 due clocks, against the bare SELECT … FOR UPDATE SKIP LOCKED + UPDATE on
@@ -60,7 +60,7 @@ from bench.sla_sweep import SweepBench, SweepResult
 from bench.sla_sweep import measure as measure_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICIES = ROOT / "tests" / "fixtures" / "sla" / "example.toml"
+POLICIES = ROOT / "servicedesk" / "demo" / "sla.toml"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -154,7 +154,7 @@ async def run(config: Config) -> Report:
             data = (
                 f"Data: {config.tickets:,} open tickets of {customers:,} customers, "
                 f"{messages:,} messages, {audit:,} audit rows (bench/sla_data.py); "
-                f"policies: tests/fixtures/sla/example.toml"
+                f"policies: servicedesk/demo/sla.toml"
             )
             expected = await sla_data.expected_policies(conn)
             build_s = time.perf_counter() - started
