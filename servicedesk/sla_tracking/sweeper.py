@@ -22,7 +22,6 @@ from typing import Any
 from sqlmodel import col, select
 
 from servicedesk.audit.service import record
-from servicedesk.customers.models import Customer
 from servicedesk.db import Actor, Database, UnitOfWork, utcnow
 from servicedesk.enums import Priority
 from servicedesk.events import SlaBreached, SlaEscalated, SlaWarning
@@ -49,20 +48,36 @@ _DUE = DriverSQL(
     FOR UPDATE SKIP LOCKED
     """
 )
-_FIRED = DriverSQL("SELECT step_key FROM sla_escalation WHERE clock_id = :clock_id")
+_FIRED = DriverSQL(
+    "SELECT clock_id, step_key FROM sla_escalation WHERE clock_id = ANY(CAST(:ids AS integer[]))"
+)
+_TICKETS = DriverSQL(
+    """
+    SELECT t.id, c.organization_id FROM ticket t JOIN customer c ON c.id = t.customer_id
+    WHERE t.id = ANY(CAST(:ids AS integer[]))
+    """
+)
+# Every step of the batch claimed in one statement; a step another sweeper fired
+# first is not returned, and is not acted on.
 _CLAIM = DriverSQL(
     """
     INSERT INTO sla_escalation (clock_id, step_key, fired_at, due_at, actions)
-    VALUES (:clock_id, :step_key, :now, :due_at, CAST(:actions AS jsonb))
+    SELECT x.clock_id, x.step_key, :now, x.due_at, x.actions
+    FROM unnest(CAST(:clock_ids AS integer[]), CAST(:keys AS varchar[]),
+                CAST(:dues AS timestamptz[]), CAST(:actions AS jsonb[]))
+         AS x(clock_id, step_key, due_at, actions)
     ON CONFLICT (clock_id, step_key) DO NOTHING
-    RETURNING id
+    RETURNING clock_id, step_key
     """
 )
 _SAVE = DriverSQL(
     """
-    UPDATE sla_clock SET state = :state, breached_at = :breached_at,
-                         next_action_at = :next_action_at, updated_at = :now
-    WHERE id = :id
+    UPDATE sla_clock SET state = x.state, breached_at = x.breached_at,
+                         next_action_at = x.next_action_at, updated_at = :now
+    FROM unnest(CAST(:ids AS integer[]), CAST(:states AS varchar[]),
+                CAST(:breached AS timestamptz[]), CAST(:next AS timestamptz[]))
+         AS x(id, state, breached_at, next_action_at)
+    WHERE sla_clock.id = x.id
     """
 )
 _NEXT_WAKE = DriverSQL("SELECT min(next_action_at) AS at FROM sla_clock")
@@ -81,8 +96,8 @@ class Sweeper:
             async with self.db.unit_of_work(Actor.system()) as uow:
                 at = now or utcnow()
                 rows = await uow.fetch(_DUE, {"now": at, "limit": BATCH})
-                for row in rows:
-                    fired += await self._clock(uow, row, at)
+                if rows:
+                    fired += await self._batch(uow, rows, at)
             if len(rows) < BATCH:
                 return fired
 
@@ -109,36 +124,64 @@ class Sweeper:
             except TimeoutError:
                 pass
 
-    async def _clock(self, uow: UnitOfWork, row: Any, now: datetime) -> int:
-        clock = _state(row)
-        policy = await self._policy(uow, row["policy_set_id"], row["policy_name"])
-        if policy is None:  # its policy set is gone: nothing can fire
-            await uow.fetchrow(_SAVE, _saved(row["id"], clock, None, now))
-            return 0
-        if clock.state == "running" and clock.due_at is not None and clock.due_at <= now:
-            clock = replace(clock, state="breached", breached_at=clock.due_at)
-        done = frozenset(r["step_key"] for r in await uow.fetch(_FIRED, {"clock_id": row["id"]}))
-        fired = 0
-        ticket = await uow.session.get(Ticket, row["ticket_id"])
-        for step in steps.due(policy, clock, done, now):
-            done = done | {step.key}
-            claimed = await uow.fetchrow(
-                _CLAIM,
-                {
-                    "clock_id": row["id"],
-                    "step_key": step.key,
-                    "now": now,
-                    "due_at": step.at,
-                    "actions": _actions_json(step),
-                },
+    async def _batch(self, uow: UnitOfWork, rows: list[Any], now: datetime) -> int:
+        """The due clocks of one batch, in a constant number of round trips: their
+        fired steps, their tickets, one claim of every step due, one update."""
+        ids = [int(r["id"]) for r in rows]
+        done: dict[int, set[str]] = {i: set() for i in ids}
+        for r in await uow.fetch(_FIRED, {"ids": ids}):
+            done[r["clock_id"]].add(r["step_key"])
+        plans: list[tuple[Any, ClockState, Policy | None]] = []
+        claims: dict[str, list[Any]] = {"clock_ids": [], "keys": [], "dues": [], "actions": []}
+        wanted: dict[tuple[int, str], steps.Step] = {}
+        for row in rows:
+            clock = _state(row)
+            policy = await self._policy(uow, row["policy_set_id"], row["policy_name"])
+            if clock.state == "running" and clock.due_at is not None and clock.due_at <= now:
+                clock = replace(clock, state="breached", breached_at=clock.due_at)
+            plans.append((row, clock, policy))
+            if policy is None:  # its policy set is gone: nothing can fire
+                continue
+            for step in steps.due(policy, clock, frozenset(done[row["id"]]), now):
+                wanted[(row["id"], step.key)] = step
+                claims["clock_ids"].append(row["id"])
+                claims["keys"].append(step.key)
+                claims["dues"].append(step.at)
+                claims["actions"].append(_actions_json(step))
+        claimed = await uow.fetch(_CLAIM, {**claims, "now": now}) if claims["clock_ids"] else []
+        fired = {(int(r["clock_id"]), str(r["step_key"])) for r in claimed}
+        tickets = await self._tickets(uow, {int(r["ticket_id"]) for r in rows})
+        by_clock = {int(row["id"]): (row, clock) for row, clock, _ in plans}
+        order = {key: n for n, key in enumerate(wanted)}  # each clock's steps in due order
+        for clock_id, key in sorted(fired, key=lambda item: (wanted[item].at, order[item])):
+            row, clock = by_clock[clock_id]
+            held = tickets.get(int(row["ticket_id"]))
+            if held is not None:
+                await _act(uow, held[0], held[1], clock, wanted[(clock_id, key)], now)
+        save: dict[str, list[Any]] = {"ids": [], "states": [], "breached": [], "next": []}
+        for row, clock, policy in plans:
+            # Steps another sweeper fired count as done too: they are in the log now.
+            taken = frozenset(done[row["id"]]) | {k for (c, k) in wanted if c == row["id"]}
+            save["ids"].append(row["id"])
+            save["states"].append(clock.state)
+            save["breached"].append(clock.breached_at)
+            save["next"].append(
+                steps.next_action_at(policy, clock, taken) if policy is not None else None
             )
-            if claimed is None or ticket is None:
-                continue  # another sweeper fired it first
-            fired += 1
-            await _act(uow, ticket, clock, step, now)
-        nxt = steps.next_action_at(policy, clock, done)
-        await uow.fetchrow(_SAVE, _saved(row["id"], clock, nxt, now))
-        return fired
+        await uow.fetch(_SAVE, {**save, "now": now})
+        return len(fired)
+
+    async def _tickets(
+        self, uow: UnitOfWork, ticket_ids: set[int]
+    ) -> dict[int, tuple[Ticket, int | None]]:
+        """The tickets (held by the session, for the changes a rung makes) and the
+        organisation of their customers, in two queries."""
+        orgs = {
+            int(r["id"]): r["organization_id"]
+            for r in await uow.fetch(_TICKETS, {"ids": list(ticket_ids)})
+        }
+        rows = await uow.session.scalars(select(Ticket).where(col(Ticket.id).in_(orgs)))
+        return {t.id: (t, orgs[t.id]) for t in rows if t.id is not None}
 
     async def _policy(self, uow: UnitOfWork, set_id: int | None, name: str) -> Policy | None:
         if set_id is None:
@@ -182,16 +225,6 @@ def _state(row: Any) -> ClockState:
     )
 
 
-def _saved(clock_id: int, clock: ClockState, nxt: datetime | None, now: datetime) -> dict[str, Any]:
-    return {
-        "id": clock_id,
-        "state": clock.state,
-        "breached_at": clock.breached_at,
-        "next_action_at": nxt,
-        "now": now,
-    }
-
-
 def _actions_json(step: steps.Step) -> str:
     rung = step.rung
     if rung is None:
@@ -206,12 +239,14 @@ def _actions_json(step: steps.Step) -> str:
 
 
 async def _act(
-    uow: UnitOfWork, ticket: Ticket, clock: ClockState, step: steps.Step, now: datetime
+    uow: UnitOfWork,
+    ticket: Ticket,
+    org: int | None,
+    clock: ClockState,
+    step: steps.Step,
+    now: datetime,
 ) -> None:
     assert ticket.id is not None
-    org = await uow.session.scalar(
-        select(Customer.organization_id).where(col(Customer.id) == ticket.customer_id)
-    )
     if step.rung is None:
         alert = SlaWarning if step.key == steps.WARN else SlaBreached
         await uow.emit(
