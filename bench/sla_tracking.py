@@ -15,8 +15,9 @@ On a fresh migrated database (the embedded PostgreSQL, or BENCH_DATABASE_URL):
 2. Sweep (bench/sla_sweep.py): `Sweeper(db, registry).sweep(now=t0)` firing the steps
    of the 100 due clocks, against the bare SELECT … FOR UPDATE SKIP LOCKED + UPDATE on
    asyncpg; the clocks are put back and VACUUMed before each; a warm-up round, then
-   BENCH_SLA_SWEEPS rounds taking turns; median round. EXPLAIN (ANALYZE, BUFFERS) of
-   the due-clocks query shows what it reads.
+   BENCH_SLA_SWEEPS rounds, each measuring both on pages already in the WAL since the
+   last checkpoint and right after a CHECKPOINT; median round. EXPLAIN (ANALYZE,
+   BUFFERS) of the due-clocks query shows what it reads.
 3. Recompute (bench/sla_recompute.py): the million synthetic clocks are dropped, the
    real ones computed once under the example policies, then BENCH_ROUNDS rounds: load
    the other policy version, `recompute_open_tickets` over every open ticket, then the
@@ -30,7 +31,7 @@ Settings (environment):
   BENCH_SLA_TICKETS   open tickets (100,000)
   BENCH_SLA_CLOCKS    clocks for the sweep figure (1,000,000; at most 100 per ticket)
   BENCH_SLA_SWEEPS    sweep rounds (9)
-  BENCH_ROUNDS        recompute rounds (3), each over every open ticket
+  BENCH_ROUNDS        recompute rounds (5), each over every open ticket
   BENCH_SLA_ONLY      sweep or recompute, for investigating
   BENCH_DATABASE_URL  a server to make the fresh database on (default: embedded)
 """
@@ -55,7 +56,7 @@ from bench.database import fresh_database
 from bench.report import Machine, load_average, now
 from bench.sla_recompute import RecomputeBench, RecomputeResult
 from bench.sla_recompute import measure as measure_recompute
-from bench.sla_report import RESULTS, Report, save, table
+from bench.sla_report import Report, cpu_times, save, steal_share, table
 from bench.sla_sweep import SweepBench, SweepResult
 from bench.sla_sweep import measure as measure_sweep
 
@@ -88,7 +89,7 @@ class Config:
             tickets=max(sla_data.DUE, _env_int("BENCH_SLA_TICKETS", 100_000)),
             clocks=_env_int("BENCH_SLA_CLOCKS", 1_000_000),
             sweeps=max(1, _env_int("BENCH_SLA_SWEEPS", 9)),
-            rounds=max(1, _env_int("BENCH_ROUNDS", 3)),
+            rounds=max(1, _env_int("BENCH_ROUNDS", 5)),
             only=only or ("sweep", "recompute"),
         )
         if not config.tickets * 2 <= config.clocks <= config.tickets * 100:
@@ -99,8 +100,10 @@ class Config:
         parts = []
         if "sweep" in self.only:
             parts.append(
-                f"sweep: {self.clocks:,} running clocks, {sla_data.DUE} due, "
-                f"{self.sweeps} rounds after a warm-up, the two taking turns, median round"
+                f"sweep: {self.clocks:,} running clocks, {sla_data.DUE} due, put back before "
+                f"each sweep; {self.sweeps} rounds after a warm-up, in each the project and "
+                "the baseline taking turns on pages already in the WAL since the last "
+                "checkpoint, then again right after a CHECKPOINT; median round"
             )
         if "recompute" in self.only:
             parts.append(
@@ -123,7 +126,7 @@ async def run(config: Config) -> Report:
     from servicedesk.sla_tracking.service import load_policy_set
     from servicedesk.wiring import subscribe_domain
 
-    busy_before = load_average()
+    busy_before, times_before = load_average(), cpu_times()
     source = POLICIES.read_text(encoding="utf-8")
     sweep: SweepResult | None = None
     recompute: RecomputeResult | None = None
@@ -189,6 +192,7 @@ async def run(config: Config) -> Report:
         machine=machine,
         at=now(),
         busy=(busy_before, load_average()),
+        steal=steal_share(times_before, cpu_times()),
         build_s=build_s,
         config=asdict(config),
     )
@@ -196,8 +200,6 @@ async def run(config: Config) -> Report:
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # The sweeper logs what it fires at INFO at most; errors (a missing team) still show.
-    RESULTS.joinpath("logs").mkdir(parents=True, exist_ok=True)
     config = Config.from_env()
     report = asyncio.run(run(config))
     print()
