@@ -168,24 +168,18 @@ class UnitOfWork:
         once the transaction is open (asyncpg reports it), else through SQLAlchemy so
         that it opens the transaction itself. Constraint violations are raised as
         SQLAlchemy's IntegrityError, as everywhere else."""
-        if self._connection is None:
-            self._connection = await self.session.connection()
-        args = statement.args(params)
-        raw = await self._connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        if not driver.is_in_transaction():
-            result = await self._connection.exec_driver_sql(statement.sql, args)
-            return cast("Mapping[str, Any] | None", result.mappings().first())
-        try:
-            row: Mapping[str, Any] | None = await driver.fetchrow(statement.sql, *args)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(statement.sql, args, exc) from exc
-        return row
+        rows = await self._driver(statement, params, many=False)
+        return rows[0] if rows else None
 
     async def fetch(
         self, statement: DriverSQL, params: Mapping[str, Any]
     ) -> list[Mapping[str, Any]]:
         """`fetchrow`'s sibling for statements returning many rows."""
+        return await self._driver(statement, params, many=True)
+
+    async def _driver(
+        self, statement: DriverSQL, params: Mapping[str, Any], *, many: bool
+    ) -> list[Mapping[str, Any]]:
         if self._connection is None:
             self._connection = await self.session.connection()
         args = statement.args(params)
@@ -193,12 +187,17 @@ class UnitOfWork:
         driver: Any = raw.driver_connection
         if not driver.is_in_transaction():
             result = await self._connection.exec_driver_sql(statement.sql, args)
-            return cast("list[Mapping[str, Any]]", list(result.mappings().all()))
+            mappings = result.mappings()
+            found = list(mappings.all()) if many else [mappings.first()]
+            return cast("list[Mapping[str, Any]]", [row for row in found if row is not None])
         try:
-            rows: list[Mapping[str, Any]] = await driver.fetch(statement.sql, *args)
+            if many:
+                rows: list[Mapping[str, Any]] = await driver.fetch(statement.sql, *args)
+                return rows
+            row: Mapping[str, Any] | None = await driver.fetchrow(statement.sql, *args)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(statement.sql, args, exc) from exc
-        return rows
+        return [row] if row is not None else []
 
     def before_commit(
         self, key: str, hook: Callable[[UnitOfWork], Awaitable[None]], *, order: int = 0

@@ -4,6 +4,7 @@ rolled back, so tests are isolated and fast."""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -111,6 +112,21 @@ async def committed_db(committed_engine: AsyncEngine) -> AsyncIterator[Database]
             )
         )
         await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def cli_database(databases, monkeypatch, tmp_path):
+    """A fresh database the `servicedesk` command finds through DATABASE_URL."""
+    url = await databases.create("sd_cli")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SERVICEDESK_HOME", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield url
+    # main() points logging at the captured stderr, which pytest closes after the test.
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
 
 
 @pytest.fixture(scope="session")

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import shutil
 import subprocess
 import sys
 
-import pytest
-
 from servicedesk.cli import main
 from servicedesk.db import Actor, Database, make_engine
 from servicedesk.events import EventBus
 from servicedesk.staff.service import authenticate_password, authenticate_token
-
-
-@pytest.fixture
-async def cli_database(databases, monkeypatch, tmp_path):
-    url = await databases.create("sd_cli")
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SERVICEDESK_HOME", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield url
-    # main() points logging at the captured stderr, which pytest closes after the test.
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
 
 
 def _check(url: str, fn):

@@ -72,6 +72,19 @@ def create_socketio(
     return sio
 
 
+def _ticket_rooms(queue_id: int | None, org_id: int | None, assignee_id: int | None) -> list[str]:
+    """Everyone who may see a ticket: supervisors and admins, its queue, its
+    customer's organisation (partners) and its assignee."""
+    rooms = ["tickets:all"]
+    if queue_id is not None:
+        rooms.append(f"queue:{queue_id}")
+    if org_id is not None:
+        rooms.append(f"org:{org_id}")
+    if assignee_id is not None:
+        rooms.append(f"user:{assignee_id}")
+    return rooms
+
+
 def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
     async def push(event: DomainEvent) -> None:
         assert isinstance(event, TicketCreated | TicketUpdated | MessageAdded)
@@ -81,15 +94,9 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
             MessageAdded: "ticket.message",
         }[type(event)]
         payload = {"event": name, "ticket_id": event.ticket_id, "version": event.version}
-        rooms = ["tickets:all"]
-        if event.queue_id is not None:
-            rooms.append(f"queue:{event.queue_id}")
+        rooms = _ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
         if isinstance(event, TicketUpdated) and event.previous_queue_id is not None:
             rooms.append(f"queue:{event.previous_queue_id}")
-        if event.organization_id is not None:
-            rooms.append(f"org:{event.organization_id}")
-        if event.assignee_id is not None:
-            rooms.append(f"user:{event.assignee_id}")
         await sio.emit("ticket", payload, to=rooms)
 
     for event_type in (TicketCreated, TicketUpdated, MessageAdded):
@@ -104,13 +111,7 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
             "version": event.version,
             "metric": event.metric,
         }
-        rooms = ["tickets:all"]
-        if event.queue_id is not None:
-            rooms.append(f"queue:{event.queue_id}")
-        if event.organization_id is not None:
-            rooms.append(f"org:{event.organization_id}")
-        if event.assignee_id is not None:
-            rooms.append(f"user:{event.assignee_id}")
+        rooms = _ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
         await sio.emit("sla", payload, to=rooms)
 
     async def push_escalation(event: DomainEvent) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from servicedesk.db import Actor, Database
 from servicedesk.sla_tracking.history import load_records
+from servicedesk.sla_tracking.stored import as_of, clock_from_row
 from servicedesk.sql import DriverSQL
 from sla.policy import ClockState, PolicySet
 from sla.simulate import ReplayTicket, SimulationRow, simulate
@@ -57,7 +55,7 @@ async def replay(
             records = await load_records(uow, ids, zone)
             actual: dict[int, list[ClockState]] = defaultdict(list)
             for c in await uow.fetch(_CLOCKS, {"ids": ids}):
-                actual[c["ticket_id"]].append(_clock(c, now))
+                actual[c["ticket_id"]].append(as_of(clock_from_row(c), now))
         for rec in records:
             tickets.append(
                 ReplayTicket(
@@ -68,25 +66,6 @@ async def replay(
             break
         after = ids[-1]
     return len(tickets), simulate(proposed, tickets, now)
-
-
-def _clock(c: Mapping[str, Any], now: datetime) -> ClockState:
-    clock = ClockState(
-        metric=c["metric"],
-        target=c["target"],
-        state=c["state"],
-        started_at=c["started_at"],
-        elapsed=c["elapsed"],
-        due_at=c["due_at"],
-        warn_at=c["warn_at"],
-        breached_at=c["breached_at"],
-        stopped_at=c["stopped_at"],
-        cycle=c["cycle"],
-    )
-    # A running clock past its deadline has breached, swept or not.
-    if clock.state == "running" and clock.due_at is not None and clock.due_at <= now:
-        clock = replace(clock, state="breached", breached_at=clock.due_at)
-    return clock
 
 
 def table(rows: list[SimulationRow]) -> str:

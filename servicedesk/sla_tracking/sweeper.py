@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +26,7 @@ from servicedesk.enums import Priority
 from servicedesk.events import SlaBreached, SlaEscalated, SlaWarning
 from servicedesk.sla_tracking import steps
 from servicedesk.sla_tracking.service import PolicyRegistry
+from servicedesk.sla_tracking.stored import as_of, clock_from_row
 from servicedesk.sql import DriverSQL
 from servicedesk.staff.models import Team
 from servicedesk.tickets import service as tickets
@@ -134,16 +134,16 @@ class Sweeper:
         plans: list[tuple[Any, ClockState, Policy | None]] = []
         claims: dict[str, list[Any]] = {"clock_ids": [], "keys": [], "dues": [], "actions": []}
         wanted: dict[tuple[int, str], steps.Step] = {}
+        due_keys: dict[int, set[str]] = {i: set() for i in ids}
         for row in rows:
-            clock = _state(row)
+            clock = as_of(clock_from_row(row), now)
             policy = await self._policy(uow, row["policy_set_id"], row["policy_name"])
-            if clock.state == "running" and clock.due_at is not None and clock.due_at <= now:
-                clock = replace(clock, state="breached", breached_at=clock.due_at)
             plans.append((row, clock, policy))
             if policy is None:  # its policy set is gone: nothing can fire
                 continue
             for step in steps.due(policy, clock, frozenset(done[row["id"]]), now):
                 wanted[(row["id"], step.key)] = step
+                due_keys[row["id"]].add(step.key)
                 claims["clock_ids"].append(row["id"])
                 claims["keys"].append(step.key)
                 claims["dues"].append(step.at)
@@ -161,7 +161,7 @@ class Sweeper:
         save: dict[str, list[Any]] = {"ids": [], "states": [], "breached": [], "next": []}
         for row, clock, policy in plans:
             # Steps another sweeper fired count as done too: they are in the log now.
-            taken = frozenset(done[row["id"]]) | {k for (c, k) in wanted if c == row["id"]}
+            taken = frozenset(done[row["id"]] | due_keys[row["id"]])
             save["ids"].append(row["id"])
             save["states"].append(clock.state)
             save["breached"].append(clock.breached_at)
@@ -208,21 +208,6 @@ async def running_sweeper(
     finally:
         stop.set()
         await task
-
-
-def _state(row: Any) -> ClockState:
-    return ClockState(
-        metric=row["metric"],
-        target=row["target"],
-        state=row["state"],
-        started_at=row["started_at"],
-        elapsed=row["elapsed"],
-        due_at=row["due_at"],
-        warn_at=row["warn_at"],
-        breached_at=row["breached_at"],
-        stopped_at=row["stopped_at"],
-        cycle=row["cycle"],
-    )
 
 
 def _actions_json(step: steps.Step) -> str:

@@ -317,8 +317,7 @@ async def add_reply(
         now,
     )
     if public and channel in DELIVERED_CHANNELS:
-        message.delivery_state = DeliveryState.queued
-        message.delivery_updated_at = now
+        _queue_delivery(message, now)
     uow.session.add(message)
     previous = ticket.status
     if public and ticket.first_responded_at is None and author.role != Role.partner:
@@ -328,16 +327,11 @@ async def add_reply(
     if public and ticket.status in (TicketStatus.solved,):
         ticket.status = TicketStatus.open
         ticket.solved_at = None
-    ticket.version += 1
-    ticket.updated_at = now
-    uow.session.add(ticket)
-    await uow.session.flush()
+    await _file_message(
+        uow, ticket, message, previous, now, {"public": public, "channel": channel.value}
+    )
     assert message.id is not None
     await attach(uow, message.id, list(attachments))
-    after: dict[str, Any] = {"message_id": message.id, "public": public, "channel": channel.value}
-    if ticket.status != previous:
-        after["status"] = ticket.status.value  # the SLA clocks read status changes here
-    record(uow, "message.created", "ticket", ticket.id, after=after)
     await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
     return message
 
@@ -367,30 +361,55 @@ async def add_message(
     now = utcnow()
     message = _message(ticket.id, new, now)
     if deliver:
-        message.delivery_state = DeliveryState.queued
-        message.delivery_updated_at = now
+        _queue_delivery(message, now)
     uow.session.add(message)
     previous = ticket.status
     customer_wrote = new.direction == Direction.inbound and new.public
     if customer_wrote and ticket.status in _REOPENED_BY_CUSTOMER:
         ticket.status = TicketStatus.open
         ticket.solved_at = None
+    await _file_message(
+        uow,
+        ticket,
+        message,
+        previous,
+        now,
+        {
+            "public": message.is_public,
+            "channel": message.channel.value,
+            "direction": message.direction.value,
+        },
+    )
+    await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
+    return message
+
+
+def _queue_delivery(message: Message, now: Any) -> None:
+    """Outbound on a channel someone must carry: a job takes it after commit."""
+    message.delivery_state = DeliveryState.queued
+    message.delivery_updated_at = now
+
+
+async def _file_message(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    message: Message,
+    previous: TicketStatus,
+    now: Any,
+    audit: dict[str, Any],
+) -> None:
+    """Write the message and the ticket it changed (a new version), and audit it
+    with the status it caused, if any: the SLA clocks read status changes there."""
+    assert ticket.id is not None
     ticket.version += 1
     ticket.updated_at = now
     uow.session.add(ticket)
     await uow.session.flush()
     assert message.id is not None
-    after: dict[str, Any] = {
-        "message_id": message.id,
-        "public": message.is_public,
-        "channel": message.channel.value,
-        "direction": message.direction.value,
-    }
-    if previous != ticket.status:
+    after: dict[str, Any] = {"message_id": message.id, **audit}
+    if ticket.status != previous:
         after["status"] = ticket.status.value
     record(uow, "message.created", "ticket", ticket.id, after=after)
-    await uow.emit(_message_added(ticket, message, await _org_of(uow, ticket)))
-    return message
 
 
 async def add_collaborators(uow: UnitOfWork, ticket_id: int, people: list[tuple[str, str]]) -> int:

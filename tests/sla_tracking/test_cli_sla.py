@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from servicedesk import migrate
@@ -17,19 +15,6 @@ from servicedesk.sla_tracking.models import SlaClock
 from tests import factories as f
 
 EXAMPLE = Path(__file__).parents[2] / "servicedesk" / "demo" / "sla.toml"
-
-
-@pytest.fixture
-async def cli_database(databases, monkeypatch, tmp_path):
-    url = await databases.create("sd_sla_cli")
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SERVICEDESK_HOME", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield url
-    root.handlers[:], _ = saved
-    root.setLevel(saved[1])
 
 
 def _run(url: str, work):
