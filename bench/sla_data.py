@@ -32,8 +32,12 @@ What is built, for TICKETS open tickets (ids 1..TICKETS), at the instant `t0`:
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -375,3 +379,45 @@ async def make_due(
             )
         )
     return made
+
+
+@dataclass
+class Desk:
+    """A migrated desk on a fresh database, wired as the worker is (the sweeper and
+    the recompute job share its policy registry), with a raw asyncpg connection."""
+
+    bdb: Any
+    settings: Any
+    registry: Any
+    db: Any
+    conn: asyncpg.Connection
+
+
+@contextlib.asynccontextmanager
+async def wired_desk() -> AsyncIterator[Desk]:
+    from bench.database import fresh_database
+    from servicedesk import migrate
+    from servicedesk.db import Database, make_engine
+    from servicedesk.events import EventBus
+    from servicedesk.settings import load_settings
+    from servicedesk.wiring import subscribe_domain
+
+    async with fresh_database() as bdb:
+        settings = load_settings(
+            {
+                "DATABASE_URL": bdb.url,
+                "SECRET_KEY": "bench-" + secrets.token_urlsafe(24),
+                "SERVICEDESK_HOME": str(bdb.home),
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        bus = EventBus()
+        registry = subscribe_domain(bus, settings)
+        db = Database(make_engine(bdb.url, pool_size=2), bus)
+        conn = await asyncpg.connect(bdb.url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            await migrate.upgrade(db.engine)
+            yield Desk(bdb, settings, registry, db, conn)
+        finally:
+            await conn.close()
+            await db.dispose()

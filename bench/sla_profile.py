@@ -21,7 +21,6 @@ Sampling and round-trip timing cost ~10-20 %: the shares matter, not the totals.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 import time
 from collections import Counter, defaultdict
@@ -30,18 +29,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from bench import sla_data
 from bench.cpu import postgres_cpu
-from bench.database import fresh_database
 from bench.mail_profile import timing_round_trips
 from bench.report import now
 from bench.sampler import Sampler
 from bench.sla_recompute import RecomputeBench, changed_policies
 from bench.sla_report import RESULTS
 from bench.sla_sweep import SweepBench, SweepResult
-from bench.sla_tracking import POLICIES, _dsn
+from bench.sla_tracking import POLICIES
 
 SWEEPS = 15
 
@@ -264,43 +260,29 @@ async def sweep_profile(bench: SweepBench) -> list[str]:
 
 
 async def investigate(tickets: int) -> str:
-    from servicedesk import migrate
-    from servicedesk.db import Actor, Database, make_engine
-    from servicedesk.events import EventBus
-    from servicedesk.settings import load_settings
+    from servicedesk.db import Actor
     from servicedesk.sla_tracking.service import load_policy_set
-    from servicedesk.wiring import subscribe_domain
 
     source = POLICIES.read_text(encoding="utf-8")
-    async with fresh_database() as bdb:
-        settings = load_settings(
-            {
-                "DATABASE_URL": bdb.url,
-                "SECRET_KEY": "bench-" + secrets.token_urlsafe(24),
-                "SERVICEDESK_HOME": str(bdb.home),
-                "LOG_LEVEL": "WARNING",
-            }
+    async with sla_data.wired_desk() as desk:
+        bdb, settings, registry, db, conn = (
+            desk.bdb,
+            desk.settings,
+            desk.registry,
+            desk.db,
+            desk.conn,
         )
-        bus = EventBus()
-        registry = subscribe_domain(bus, settings)
-        db = Database(make_engine(bdb.url, pool_size=2), bus)
-        conn = await asyncpg.connect(_dsn(bdb.url))
-        try:
-            await migrate.upgrade(db.engine)
-            t0 = now().replace(microsecond=0) - timedelta(seconds=1)
-            await sla_data.build_tickets(conn, t0, tickets)
-            async with db.unit_of_work(Actor.system()) as uow:
-                loaded = await load_policy_set(uow, source, user_id=None)
-            await sla_data.build_clocks(conn, t0, tickets, tickets * 10, loaded.policy_set_id)
-            due = await sla_data.make_due(conn, t0, tickets, loaded.policies)
-            await conn.execute("VACUUM ANALYZE sla_clock, sla_escalation")
-            sweep = await sweep_profile(SweepBench(conn, db, registry, t0, due))
-            await conn.execute("TRUNCATE sla_clock, sla_escalation")
-            bench = RecomputeBench(conn, db, registry, settings.time_zone, bdb.postmaster_pid)
-            recompute = await recompute_profile(bench, source, tickets)
-        finally:
-            await conn.close()
-            await db.dispose()
+        t0 = now().replace(microsecond=0) - timedelta(seconds=1)
+        await sla_data.build_tickets(conn, t0, tickets)
+        async with db.unit_of_work(Actor.system()) as uow:
+            loaded = await load_policy_set(uow, source, user_id=None)
+        await sla_data.build_clocks(conn, t0, tickets, tickets * 10, loaded.policy_set_id)
+        due = await sla_data.make_due(conn, t0, tickets, loaded.policies)
+        await conn.execute("VACUUM ANALYZE sla_clock, sla_escalation")
+        sweep = await sweep_profile(SweepBench(conn, db, registry, t0, due))
+        await conn.execute("TRUNCATE sla_clock, sla_escalation")
+        bench = RecomputeBench(conn, db, registry, settings.time_zone, bdb.postmaster_pid)
+        recompute = await recompute_profile(bench, source, tickets)
     return "\n".join([*recompute, "", *sweep])
 
 

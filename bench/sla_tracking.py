@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -49,10 +48,7 @@ from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 
-import asyncpg
-
 from bench import sla_data
-from bench.database import fresh_database
 from bench.report import Machine, load_average, now
 from bench.sla_recompute import RecomputeBench, RecomputeResult
 from bench.sla_recompute import measure as measure_recompute
@@ -114,76 +110,57 @@ class Config:
         return "; ".join(parts)
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 async def run(config: Config) -> Report:
-    from servicedesk import migrate
-    from servicedesk.db import Actor, Database, make_engine
-    from servicedesk.events import EventBus
-    from servicedesk.settings import load_settings
+    from servicedesk.db import Actor
     from servicedesk.sla_tracking.service import load_policy_set
-    from servicedesk.wiring import subscribe_domain
 
     busy_before, times_before = load_average(), cpu_times()
     source = POLICIES.read_text(encoding="utf-8")
     sweep: SweepResult | None = None
     recompute: RecomputeResult | None = None
-    async with fresh_database() as bdb:
-        # Wired as the worker is: the sweeper and the recompute job share its registry.
-        settings = load_settings(
-            {
-                "DATABASE_URL": bdb.url,
-                "SECRET_KEY": "bench-" + secrets.token_urlsafe(24),
-                "SERVICEDESK_HOME": str(bdb.home),
-                "LOG_LEVEL": "WARNING",
-            }
+    async with sla_data.wired_desk() as desk:
+        bdb, settings, registry, db, conn = (
+            desk.bdb,
+            desk.settings,
+            desk.registry,
+            desk.db,
+            desk.conn,
         )
-        bus = EventBus()
-        registry = subscribe_domain(bus, settings)
-        db = Database(make_engine(bdb.url, pool_size=2), bus)
-        conn = await asyncpg.connect(_dsn(bdb.url))
-        try:
-            await migrate.upgrade(db.engine)
-            pg_version = str(await conn.fetchval("SHOW server_version")).split(" ")[0]
-            t0 = now().replace(microsecond=0) - timedelta(seconds=1)
-            started = time.perf_counter()
-            print(f"Fresh database on {bdb.server}; building {config.tickets:,} tickets…")
-            await sla_data.build_tickets(conn, t0, config.tickets)
-            async with db.unit_of_work(Actor.system()) as uow:
-                loaded = await load_policy_set(uow, source, user_id=None)
-            customers, messages, audit = await sla_data.counts(conn)
-            data = (
-                f"Data: {config.tickets:,} open tickets of {customers:,} customers, "
-                f"{messages:,} messages, {audit:,} audit rows (bench/sla_data.py); "
-                f"policies: servicedesk/demo/sla.toml"
+        pg_version = str(await conn.fetchval("SHOW server_version")).split(" ")[0]
+        t0 = now().replace(microsecond=0) - timedelta(seconds=1)
+        started = time.perf_counter()
+        print(f"Fresh database on {bdb.server}; building {config.tickets:,} tickets…")
+        await sla_data.build_tickets(conn, t0, config.tickets)
+        async with db.unit_of_work(Actor.system()) as uow:
+            loaded = await load_policy_set(uow, source, user_id=None)
+        customers, messages, audit = await sla_data.counts(conn)
+        data = (
+            f"Data: {config.tickets:,} open tickets of {customers:,} customers, "
+            f"{messages:,} messages, {audit:,} audit rows (bench/sla_data.py); "
+            f"policies: servicedesk/demo/sla.toml"
+        )
+        expected = await sla_data.expected_policies(conn)
+        build_s = time.perf_counter() - started
+        print(f"  {data} ({build_s:.0f} s)", flush=True)
+        if "sweep" in config.only:
+            print(f"Building {config.clocks:,} clocks…", flush=True)
+            step = time.perf_counter()
+            clocks = await sla_data.build_clocks(
+                conn, t0, config.tickets, config.clocks, loaded.policy_set_id
             )
-            expected = await sla_data.expected_policies(conn)
-            build_s = time.perf_counter() - started
-            print(f"  {data} ({build_s:.0f} s)", flush=True)
-            if "sweep" in config.only:
-                print(f"Building {config.clocks:,} clocks…", flush=True)
-                step = time.perf_counter()
-                clocks = await sla_data.build_clocks(
-                    conn, t0, config.tickets, config.clocks, loaded.policy_set_id
-                )
-                due = await sla_data.make_due(conn, t0, config.tickets, loaded.policies)
-                await conn.execute("VACUUM ANALYZE sla_clock, sla_escalation")
-                build_s += time.perf_counter() - step
-                print(f"  {clocks:,} clocks ({time.perf_counter() - step:.0f} s)", flush=True)
-                sweep = SweepResult(due=len(due))
-                print("Sweep:", flush=True)
-                await measure_sweep(SweepBench(conn, db, registry, t0, due), config.sweeps, sweep)
-            if "recompute" in config.only:
-                print("Recompute:", flush=True)
-                recompute = RecomputeResult(tickets=config.tickets)
-                bench = RecomputeBench(conn, db, registry, settings.time_zone, bdb.postmaster_pid)
-                await measure_recompute(bench, source, config.rounds, expected, recompute)
-            machine = Machine.read(pg_version, bdb.server, f"asyncpg {version('asyncpg')}")
-        finally:
-            await conn.close()
-            await db.dispose()
+            due = await sla_data.make_due(conn, t0, config.tickets, loaded.policies)
+            await conn.execute("VACUUM ANALYZE sla_clock, sla_escalation")
+            build_s += time.perf_counter() - step
+            print(f"  {clocks:,} clocks ({time.perf_counter() - step:.0f} s)", flush=True)
+            sweep = SweepResult(due=len(due))
+            print("Sweep:", flush=True)
+            await measure_sweep(SweepBench(conn, db, registry, t0, due), config.sweeps, sweep)
+        if "recompute" in config.only:
+            print("Recompute:", flush=True)
+            recompute = RecomputeResult(tickets=config.tickets)
+            bench = RecomputeBench(conn, db, registry, settings.time_zone, bdb.postmaster_pid)
+            await measure_recompute(bench, source, config.rounds, expected, recompute)
+        machine = Machine.read(pg_version, bdb.server, f"asyncpg {version('asyncpg')}")
     return Report(
         settings=config.line(),
         data=data,
