@@ -7,6 +7,7 @@ again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -280,17 +281,46 @@ _OPEN_TICKETS_AFTER = DriverSQL(
 
 
 async def recompute_open_tickets(
-    db: Database, registry: PolicyRegistry, zone: str, *, batch: int = 500
+    db: Database, registry: PolicyRegistry, zone: str, *, batch: int = 500, workers: int = 2
 ) -> int:
     """Recompute every ticket that is not closed (closed tickets keep the clocks
-    they ended with), in batches of one transaction each; returns the count."""
-    done, after = 0, 0
-    while True:
-        async with db.unit_of_work(Actor.system()) as uow:
-            rows = await uow.fetch(_OPEN_TICKETS_AFTER, {"after": after, "limit": batch})
+    they ended with), in batches of one transaction each; returns the count.
+
+    `workers` batches are in flight at once, each on its own connection, so that
+    PostgreSQL works on one batch while this process evaluates another (taking
+    turns, one of the two would always be idle). Batches hold disjoint tickets."""
+    pages = _Keyset(batch)
+
+    async def work() -> int:
+        count = 0
+        while True:
+            async with db.unit_of_work(Actor.system()) as uow:
+                ids = await pages.next(uow)
+                if ids:
+                    await recompute(uow, ids, registry, zone, utcnow())
+            count += len(ids)
+            if not ids:
+                return count
+
+    return sum(await asyncio.gather(*(work() for _ in range(max(1, workers)))))
+
+
+class _Keyset:
+    """Successive pages of open ticket ids, handed out one at a time to workers."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.after = 0
+        self.exhausted = False
+        self.lock = asyncio.Lock()
+
+    async def next(self, uow: UnitOfWork) -> list[int]:
+        async with self.lock:
+            if self.exhausted:
+                return []
+            rows = await uow.fetch(_OPEN_TICKETS_AFTER, {"after": self.after, "limit": self.size})
             ids = [int(row["id"]) for row in rows]
-            await recompute(uow, ids, registry, zone, utcnow())
-        done += len(ids)
-        if len(ids) < batch:
-            return done
-        after = ids[-1]
+            self.exhausted = len(ids) < self.size
+            if ids:
+                self.after = ids[-1]
+            return ids

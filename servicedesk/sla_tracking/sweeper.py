@@ -15,10 +15,9 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from sqlmodel import col, select
 
 from servicedesk.audit.service import record
 from servicedesk.db import Actor, Database, UnitOfWork, utcnow
@@ -28,7 +27,6 @@ from servicedesk.sla_tracking import steps
 from servicedesk.sla_tracking.service import PolicyRegistry
 from servicedesk.sla_tracking.stored import as_of, clock_from_row
 from servicedesk.sql import DriverSQL
-from servicedesk.staff.models import Team
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Ticket
 from sla.policy import PRIORITIES, ClockState, Policy
@@ -53,10 +51,12 @@ _FIRED = DriverSQL(
 )
 _TICKETS = DriverSQL(
     """
-    SELECT t.id, c.organization_id FROM ticket t JOIN customer c ON c.id = t.customer_id
+    SELECT t.id, t.queue_id, t.version, t.assignee_id, t.priority, c.organization_id
+    FROM ticket t JOIN customer c ON c.id = t.customer_id
     WHERE t.id = ANY(CAST(:ids AS integer[]))
     """
 )
+_TEAMS = DriverSQL("SELECT id, name FROM team WHERE name = ANY(CAST(:names AS varchar[]))")
 # Every step of the batch claimed in one statement; a step another sweeper fired
 # first is not returned, and is not acted on.
 _CLAIM = DriverSQL(
@@ -150,14 +150,15 @@ class Sweeper:
                 claims["actions"].append(_actions_json(step))
         claimed = await uow.fetch(_CLAIM, {**claims, "now": now}) if claims["clock_ids"] else []
         fired = {(int(r["clock_id"]), str(r["step_key"])) for r in claimed}
-        tickets = await self._tickets(uow, {int(r["ticket_id"]) for r in rows})
+        targets = await _targets(uow, {int(r["ticket_id"]) for r in rows})
+        teams = await _teams(uow, [wanted[item] for item in fired])
         by_clock = {int(row["id"]): (row, clock) for row, clock, _ in plans}
         order = {key: n for n, key in enumerate(wanted)}  # each clock's steps in due order
         for clock_id, key in sorted(fired, key=lambda item: (wanted[item].at, order[item])):
             row, clock = by_clock[clock_id]
-            held = tickets.get(int(row["ticket_id"]))
-            if held is not None:
-                await _act(uow, held[0], held[1], clock, wanted[(clock_id, key)], now)
+            target = targets.get(int(row["ticket_id"]))
+            if target is not None:
+                await _act(uow, target, teams, clock, wanted[(clock_id, key)], now)
         save: dict[str, list[Any]] = {"ids": [], "states": [], "breached": [], "next": []}
         for row, clock, policy in plans:
             # Steps another sweeper fired count as done too: they are in the log now.
@@ -170,18 +171,6 @@ class Sweeper:
             )
         await uow.fetch(_SAVE, {**save, "now": now})
         return len(fired)
-
-    async def _tickets(
-        self, uow: UnitOfWork, ticket_ids: set[int]
-    ) -> dict[int, tuple[Ticket, int | None]]:
-        """The tickets (held by the session, for the changes a rung makes) and the
-        organisation of their customers, in two queries."""
-        orgs = {
-            int(r["id"]): r["organization_id"]
-            for r in await uow.fetch(_TICKETS, {"ids": list(ticket_ids)})
-        }
-        rows = await uow.session.scalars(select(Ticket).where(col(Ticket.id).in_(orgs)))
-        return {t.id: (t, orgs[t.id]) for t in rows if t.id is not None}
 
     async def _policy(self, uow: UnitOfWork, set_id: int | None, name: str) -> Policy | None:
         if set_id is None:
@@ -210,6 +199,40 @@ async def running_sweeper(
         await task
 
 
+@dataclass
+class _Target:
+    """What the steps of a batch need of a ticket, read without the ORM; kept
+    current when a rung changes the ticket, for the steps after it."""
+
+    id: int
+    queue_id: int | None
+    version: int
+    assignee_id: int | None
+    priority: str
+    organization_id: int | None
+
+
+async def _targets(uow: UnitOfWork, ticket_ids: set[int]) -> dict[int, _Target]:
+    rows = await uow.fetch(_TICKETS, {"ids": list(ticket_ids)})
+    return {int(r["id"]): _Target(**dict(r)) for r in rows}
+
+
+async def _teams(uow: UnitOfWork, fired: list[steps.Step]) -> dict[str, int]:
+    """The ids of the teams the fired rungs name (to notify or to move to), in one
+    query: a team renamed since the policy was written is simply not found."""
+    names: set[str] = set()
+    for step in fired:
+        if step.rung is None:
+            continue
+        names.update(t[5:] for t in step.rung.notify if t.startswith("team:"))
+        if step.rung.move_to_queue is not None:
+            names.add(step.rung.move_to_queue)
+    if not names:
+        return {}
+    rows = await uow.fetch(_TEAMS, {"names": sorted(names)})
+    return {str(r["name"]): int(r["id"]) for r in rows}
+
+
 def _actions_json(step: steps.Step) -> str:
     rung = step.rung
     if rung is None:
@@ -225,50 +248,54 @@ def _actions_json(step: steps.Step) -> str:
 
 async def _act(
     uow: UnitOfWork,
-    ticket: Ticket,
-    org: int | None,
+    target: _Target,
+    teams: dict[str, int],
     clock: ClockState,
     step: steps.Step,
     now: datetime,
 ) -> None:
-    assert ticket.id is not None
     if step.rung is None:
         alert = SlaWarning if step.key == steps.WARN else SlaBreached
         await uow.emit(
             alert(
-                ticket_id=ticket.id,
-                queue_id=ticket.queue_id,
-                version=ticket.version,
+                ticket_id=target.id,
+                queue_id=target.queue_id,
+                version=target.version,
                 metric=clock.metric,
-                organization_id=org,
-                assignee_id=ticket.assignee_id,
+                organization_id=target.organization_id,
+                assignee_id=target.assignee_id,
             )
         )
         record(
             uow,
             f"sla.{'warning' if step.key == steps.WARN else 'breached'}",
             "ticket",
-            ticket.id,
+            target.id,
             after={"metric": clock.metric, "cycle": clock.cycle, "at": step.at.isoformat()},
         )
         return
     rung = step.rung
     changes = tickets.TicketChanges()
-    if rung.raise_priority_to is not None and _lower(ticket.priority.value, rung.raise_priority_to):
+    if rung.raise_priority_to is not None and _lower(target.priority, rung.raise_priority_to):
         changes.priority = Priority(rung.raise_priority_to)
     if rung.move_to_queue is not None:
-        team = await uow.session.scalar(select(Team).where(col(Team.name) == rung.move_to_queue))
-        if team is not None and team.id != ticket.queue_id:
-            changes.queue_id, changes.set_queue = team.id, True
-        elif team is None:
+        team_id = teams.get(rung.move_to_queue)
+        if team_id is not None and team_id != target.queue_id:
+            changes.queue_id, changes.set_queue = team_id, True
+        elif team_id is None:
             log.error("SLA step %s: no queue named %r", step.key, rung.move_to_queue)
     if changes.priority is not None or changes.set_queue:
+        # Only a rung that changes the ticket loads it, through the ticket service.
+        ticket = await uow.session.get(Ticket, target.id)
+        assert ticket is not None
         await tickets.update_ticket(uow, ticket, changes)
-    users, queues, supervisors = await _recipients(uow, ticket, rung.notify)
+        target.priority, target.queue_id = ticket.priority.value, ticket.queue_id
+        target.version, target.assignee_id = ticket.version, ticket.assignee_id
+    users, queues, supervisors = _recipients(target, teams, rung.notify)
     await uow.emit(
         SlaEscalated(
-            ticket_id=ticket.id,
-            version=ticket.version,
+            ticket_id=target.id,
+            version=target.version,
             metric=clock.metric,
             step=step.key,
             notify_users=users,
@@ -280,7 +307,7 @@ async def _act(
         uow,
         "sla.escalated",
         "ticket",
-        ticket.id,
+        target.id,
         after={
             "metric": clock.metric,
             "cycle": clock.cycle,
@@ -294,21 +321,21 @@ def _lower(current: str, target: str) -> bool:
     return PRIORITIES.index(current) < PRIORITIES.index(target)
 
 
-async def _recipients(
-    uow: UnitOfWork, ticket: Ticket, notify: tuple[str, ...]
+def _recipients(
+    target: _Target, teams: dict[str, int], notify: tuple[str, ...]
 ) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
     users: list[int] = []
     queues: list[int] = []
     supervisors = False
-    for target in notify:
-        if target == "assignee" and ticket.assignee_id is not None:
-            users.append(ticket.assignee_id)
-        elif target == "supervisors":
+    for who in notify:
+        if who == "assignee" and target.assignee_id is not None:
+            users.append(target.assignee_id)
+        elif who == "supervisors":
             supervisors = True
-        elif target.startswith("team:"):
-            team = await uow.session.scalar(select(Team).where(col(Team.name) == target[5:]))
-            if team is not None and team.id is not None:
-                queues.append(team.id)
+        elif who.startswith("team:"):
+            team_id = teams.get(who[5:])
+            if team_id is not None:
+                queues.append(team_id)
             else:
-                log.error("SLA notify: no team named %r", target[5:])
+                log.error("SLA notify: no team named %r", who[5:])
     return tuple(users), tuple(queues), supervisors

@@ -11,6 +11,7 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -59,7 +60,7 @@ resolution = "2h"
 [[policies.escalations]]
 at = "breach+1h"
 metrics = ["first_response"]
-notify = ["supervisors", "assignee"]
+notify = ["supervisors", "assignee", "team:Escalations"]
 raise_priority_to = "urgent"
 move_to_queue = "Escalations"
 
@@ -274,6 +275,54 @@ async def test_a_late_rung_raises_the_priority_and_moves_the_ticket(db, registry
     assert moved.queue_id == escalations.id
     # The clocks were recomputed with the urgent targets.
     assert (await clocks(db, ticket.id))["resolution#1"].target == timedelta(hours=2)
+
+
+async def test_a_rung_notifies_the_named_team_with_the_ticket_as_it_left_it(db, registry):
+    escalations = await f.create_team(db, "Escalations")
+    ticket = await _gold_ticket(db, purchased_on=date.today())
+    heard: list[SlaEscalated] = []
+
+    async def hear(event: SlaEscalated) -> None:
+        heard.append(event)
+
+    db.bus.subscribe_after_commit(SlaEscalated, hear)
+    await Sweeper(db, registry).sweep(now=ticket.created_at + timedelta(minutes=30, hours=1))
+    moved = await fresh(db, ticket.id)
+    [event] = heard
+    assert event.notify_queues == (escalations.id,)
+    assert event.notify_supervisors is True
+    assert event.version == moved.version > ticket.version
+
+
+async def test_a_rung_naming_a_missing_team_still_fires_and_says_so(db, registry, caplog):
+    ticket = await _gold_ticket(db, purchased_on=date.today())  # no "Escalations" team
+    at = ticket.created_at + timedelta(minutes=30, hours=1)
+    assert await Sweeper(db, registry).sweep(now=at) == 2  # the breach and its rung
+    unchanged = await fresh(db, ticket.id)
+    assert unchanged.priority == Priority.urgent  # raised; the move alone failed
+    assert unchanged.queue_id == ticket.queue_id
+    assert "no queue named 'Escalations'" in caplog.text
+    assert "no team named 'Escalations'" in caplog.text
+
+
+async def test_recomputing_every_open_ticket_with_several_workers_covers_each_once(
+    committed_db, settings
+):
+    wired = subscribe_domain(committed_db.bus, settings)
+    async with committed_db.unit_of_work(Actor.system()) as uow:
+        await sla.load_policy_set(uow, POLICIES, user_id=None)
+    customer = await f.create_customer(committed_db)
+    made = [await f.create_ticket(committed_db, customer) for _ in range(7)]
+    await change(committed_db, made[0].id, status=TicketStatus.closed)
+    async with committed_db.unit_of_work(Actor.system()) as uow:
+        await uow.session.execute(sa_delete(SlaClock))
+    count = await sla.recompute_open_tickets(
+        committed_db, wired, settings.time_zone, batch=2, workers=3
+    )
+    assert count == 6
+    for ticket in made[1:]:
+        assert set(await clocks(committed_db, ticket.id)) == {"first_response#1", "resolution#1"}
+    assert await clocks(committed_db, made[0].id) == {}  # closed: not recomputed
 
 
 async def test_two_sweepers_at_once_fire_every_step_once(committed_db, settings):
