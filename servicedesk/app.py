@@ -37,6 +37,7 @@ from servicedesk.web.ratelimit import LoginThrottle
 from servicedesk.web.routes import page_routes
 from servicedesk.web.session_cookie import SESSION_COOKIE
 from servicedesk.web.templating import error_page
+from servicedesk.web.twilio import twilio_routes
 from servicedesk.wiring import subscribe_domain
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/api/v1", routes=api_routes()),
+            Mount("/twilio", routes=twilio_routes()),  # signed by Twilio, not CSRF
             Mount("/static", StaticFiles(directory=static_dir), name="static"),
             *page_routes(),
         ],

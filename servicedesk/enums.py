@@ -69,7 +69,8 @@ class DeliveryState(StrEnum):
     """Where an outbound message is on its way to the customer."""
 
     queued = "queued"
-    sent = "sent"
+    sent = "sent"  # handed to the relay or the provider
+    delivered = "delivered"  # the provider confirmed it reached the handset (SMS)
     failed = "failed"  # gave up after the retries, or the relay refused it for good
     bounced = "bounced"  # accepted by the relay, then returned by the recipient's server
 

@@ -27,6 +27,9 @@ from sqlalchemy import make_url
 
 from servicedesk.channels.email.outbox import SEND_TASK
 from servicedesk.channels.email.send import NAMESPACE, Relay, email_tasks
+from servicedesk.channels.sms.outbox import SEND_TASK as SMS_SEND_TASK
+from servicedesk.channels.sms.send import NAMESPACE as SMS_NAMESPACE
+from servicedesk.channels.sms.send import rest_client, sms_tasks
 from servicedesk.db import Database
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.jobs import NAMESPACE as SLA_NAMESPACE
@@ -118,8 +121,11 @@ def create_job_app(
         },
     )
     app.add_tasks_from(email_tasks(db, settings, relay=relay, retry=retry), namespace=NAMESPACE)
+    app.add_tasks_from(
+        sms_tasks(db, settings, rest=rest_client(settings), retry=retry), namespace=SMS_NAMESPACE
+    )
     app.add_tasks_from(sla_tasks(db, settings), namespace=SLA_NAMESPACE)
-    for task in (SEND_TASK, RECOMPUTE_TASK):
+    for task in (SEND_TASK, SMS_SEND_TASK, RECOMPUTE_TASK):
         assert task in app.tasks, f"{task!r} is deferred by the desk but not registered"
     return app
 

@@ -3,7 +3,7 @@
 from servicedesk.audit.models import AuditEvent
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.db import metadata
-from servicedesk.intake.models import AutoReply
+from servicedesk.intake.models import AutoReply, ProviderReport
 from servicedesk.products.models import Asset, Product
 from servicedesk.sla_tracking.models import SlaClock, SlaEscalation, SlaPolicySet
 from servicedesk.staff.models import ApiToken, Skill, Team, TeamMember, User, UserSkill
@@ -27,6 +27,7 @@ __all__ = [
     "Message",
     "Organization",
     "Product",
+    "ProviderReport",
     "Skill",
     "SlaClock",
     "SlaEscalation",

@@ -44,6 +44,13 @@ class Settings:
     ack_limit_per_hour: int = 3
     run_worker: bool = True
     sla_sweep_seconds: float = 1.0
+    # Twilio (README, "Phone and SMS"): webhooks are refused until the token is set.
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: Secret | None = None
+    twilio_sms_from: str | None = None  # our number (E.164) or messaging service sender
+    twilio_api_base: str | None = None  # another server speaking Twilio's REST API
+    sms_help_text: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -90,6 +97,14 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         ack_limit_per_hour=config("ACK_LIMIT_PER_HOUR", cast=int, default=3),
         run_worker=config("RUN_WORKER", cast=bool, default=True),
         sla_sweep_seconds=config("SLA_SWEEP_SECONDS", cast=float, default=1.0),
+        public_base_url=config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/"),
+        twilio_account_sid=config("TWILIO_ACCOUNT_SID", default="") or None,
+        twilio_auth_token=(
+            Secret(token) if (token := config("TWILIO_AUTH_TOKEN", default="")) else None
+        ),
+        twilio_sms_from=config("TWILIO_SMS_FROM", default="") or None,
+        twilio_api_base=config("TWILIO_API_BASE", default="") or None,
+        sms_help_text=config("SMS_HELP_TEXT", default=""),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 from servicedesk.channels.email.outbox import subscribe_outbox
+from servicedesk.channels.sms.outbox import subscribe_sms_outbox
 from servicedesk.events import EventBus
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.service import PolicyRegistry
@@ -28,5 +29,6 @@ def subscribe_domain(bus: EventBus, settings: Settings) -> PolicyRegistry:
     registry = PolicyRegistry()
     _wired[bus] = registry
     subscribe_outbox(bus, settings)
+    subscribe_sms_outbox(bus)
     subscribe_sla(bus, settings, registry)
     return registry

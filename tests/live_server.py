@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 import uvicorn
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicedesk import migrate
 from servicedesk.app import create_app
@@ -34,15 +34,13 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def run_live_server(url: str, settings: Settings) -> AsyncIterator[LiveServer]:
-    engine = make_engine(url, pool_size=2)
-    await migrate.upgrade(engine)
-    await engine.dispose()
-    app = create_app(replace(settings, database_url=url))
+async def serve(app: ASGIApp) -> AsyncIterator[str]:
+    """uvicorn serving `app` on a free port until the block ends; yields its base URL
+    once the app's lifespan startup is done."""
     started = asyncio.Event()
 
     async def announcing(scope: Scope, receive: Receive, send: Send) -> None:
-        """The app, telling us when its lifespan startup (database, Socket.IO) is done."""
+        """The app, telling us when its lifespan startup is done."""
 
         async def send_and_tell(message: Message) -> None:
             await send(message)
@@ -67,8 +65,18 @@ async def run_live_server(url: str, settings: Settings) -> AsyncIterator[LiveSer
         ready.cancel()
         raise AssertionError(f"the server stopped while starting: {task.exception()!r}")
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", app.starlette.state.db)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task
         sock.close()
+
+
+@asynccontextmanager
+async def run_live_server(url: str, settings: Settings) -> AsyncIterator[LiveServer]:
+    engine = make_engine(url, pool_size=2)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    app = create_app(replace(settings, database_url=url))
+    async with serve(app) as base_url:
+        yield LiveServer(base_url, app.starlette.state.db)

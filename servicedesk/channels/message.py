@@ -5,8 +5,10 @@ Socket.IO frames: intake works on `InboundMessage` alone."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from servicedesk.enums import Channel, IdentityKind
 
@@ -65,6 +67,9 @@ class InboundMessage:
     warnings: tuple[str, ...] = ()  # what could not be read; shown on the ticket
     raw: bytes | None = None  # the source as received, kept for "show original"
     headers: tuple[tuple[str, str], ...] = field(default=())  # a few, for display
+    # What the channel knows beyond text (numbers, media links, call details), kept on
+    # the message as it is: JSON-ready values only.
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def answer_to(self) -> Party | None:

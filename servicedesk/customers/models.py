@@ -52,4 +52,6 @@ class CustomerIdentity(SQLModel, table=True):
     bounce_reason: str = Field(
         default="", sa_type=sa.String(1000), sa_column_kwargs={"server_default": ""}
     )
+    # Phone numbers: set when they texted STOP (no SMS is sent them), cleared on START.
+    opted_out_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

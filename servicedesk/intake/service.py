@@ -19,7 +19,7 @@ from servicedesk.channels.message import InboundMessage, Party
 from servicedesk.customers import service as customers
 from servicedesk.customers.models import Customer
 from servicedesk.customers.service import IdentityInput
-from servicedesk.db import Actor, Database, UnitOfWork
+from servicedesk.db import Actor, Database, UnitOfWork, utcnow
 from servicedesk.enums import Direction, IdentityKind, TicketStatus
 from servicedesk.intake import bounces, threading
 from servicedesk.intake.acknowledge import acknowledge
@@ -149,6 +149,9 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
     ticket_id = await threading.by_references(uow, message)
     if ticket_id is None:
         ticket_id = await threading.by_tag(uow, message.subject)
+    if ticket_id is None and message.channel in threading.CONVERSATIONS and author is not None:
+        assert customer.id is not None
+        ticket_id = await threading.by_conversation(uow, customer.id, utcnow())
     ticket = await uow.session.get(Ticket, ticket_id) if ticket_id is not None else None
     new = await _new_message(uow, message, customer)
 
@@ -205,6 +208,7 @@ async def _new_message(
     uow: UnitOfWork, message: InboundMessage, customer: Customer
 ) -> tickets.NewMessage:
     meta: dict[str, Any] = {"email": _envelope(message)} if message.channel.value == "email" else {}
+    meta.update(message.meta)
     if message.full_text.strip() and message.full_text.strip() != message.body_text.strip():
         meta["full_text"] = message.full_text
     if message.raw is not None:

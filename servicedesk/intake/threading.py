@@ -1,12 +1,15 @@
 """Which ticket an inbound message continues: the messages it answers first,
-then the ticket tag in its subject; never the subject text alone."""
+then the ticket tag in its subject; never the subject text alone. Texts, calls
+and chats carry neither: they continue the customer's open conversation."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from servicedesk.channels.message import InboundMessage
 from servicedesk.db import UnitOfWork
+from servicedesk.enums import Channel
 from servicedesk.loading import MAX_INT8
 from servicedesk.sql import DriverSQL
 
@@ -24,6 +27,23 @@ _BY_MESSAGE_IDS = DriverSQL(
     """
 )
 _BY_NUMBER = DriverSQL("SELECT id FROM ticket WHERE number = :number")
+
+# Channels without a subject or references to thread by.
+CONVERSATIONS = frozenset({Channel.sms, Channel.voice, Channel.chat})
+# A ticket solved this recently is reopened by the customer's next text or call;
+# after that, they start a new one.
+REOPEN_WITHIN = timedelta(days=7)
+# Their most recently active unsolved ticket, else the one solved most recently.
+_OPEN_OF_CUSTOMER = DriverSQL(
+    """
+    SELECT id FROM ticket
+    WHERE customer_id = :customer_id
+      AND (status IN ('new', 'open', 'pending', 'on_hold')
+           OR (status = 'solved' AND solved_at > :since))
+    ORDER BY status = 'solved', updated_at DESC
+    LIMIT 1
+    """
+)
 
 
 def referenced_ids(message: InboundMessage) -> list[str]:
@@ -52,4 +72,12 @@ async def by_tag(uow: UnitOfWork, subject: str) -> int | None:
     if number is None:
         return None
     row = await uow.fetchrow(_BY_NUMBER, {"number": number})
+    return int(row["id"]) if row is not None else None
+
+
+async def by_conversation(uow: UnitOfWork, customer_id: int, now: datetime) -> int | None:
+    """The ticket a text, call or chat from this customer continues, if any."""
+    row = await uow.fetchrow(
+        _OPEN_OF_CUSTOMER, {"customer_id": customer_id, "since": now - REOPEN_WITHIN}
+    )
     return int(row["id"]) if row is not None else None

@@ -24,7 +24,7 @@ from servicedesk.tickets.statements import CREATE_TICKET
 
 # Channels whose public outbound messages someone must carry to the customer
 # (an outbound job, after commit); on the others the customer reads them on the web.
-DELIVERED_CHANNELS = frozenset({Channel.email})
+DELIVERED_CHANNELS = frozenset({Channel.email, Channel.sms})
 QUEUE_NAMES = "queue_names"  # (id, name) of queues seen while opening tickets, for presenters
 TICKET_FIELDS = ("status", "priority", "queue_id", "assignee_id", "asset_id", "subject")
 MAX_SUBJECT = 300

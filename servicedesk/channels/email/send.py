@@ -18,15 +18,12 @@ from typing import TYPE_CHECKING
 import aiosmtplib
 from procrastinate import Blueprint, JobContext
 
-from servicedesk.audit.service import record
+from servicedesk.channels.delivery import record_delivery
 from servicedesk.channels.email.compose import Undeliverable, compose, load_outgoing
 from servicedesk.channels.email.outbox import QUEUE
-from servicedesk.customers.models import Customer
-from servicedesk.db import Actor, Database, utcnow
+from servicedesk.db import Database
 from servicedesk.enums import DeliveryState
-from servicedesk.events import TicketUpdated
 from servicedesk.settings import Settings
-from servicedesk.tickets.models import Message, Ticket
 
 if TYPE_CHECKING:
     from servicedesk.jobs import Backoff
@@ -186,44 +183,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return f"{exc.code} {exc.message}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-async def record_delivery(db: Database, message_id: int, state: DeliveryState, error: str) -> None:
-    """Write the outcome of an attempt in its own transaction, audit a change of state,
-    and tell the screens (after commit) so the conversation shows it."""
-    async with db.unit_of_work(Actor.system()) as uow:
-        message = await uow.session.get(Message, message_id, with_for_update=True)
-        if message is None or message.delivery_state != DeliveryState.queued:
-            return  # deleted, or settled meanwhile (a bounce already came back)
-        previous = message.delivery_state
-        message.delivery_state = state
-        message.delivery_error = error[:1000]
-        message.delivery_updated_at = utcnow()
-        uow.session.add(message)
-        ticket = await uow.session.get(Ticket, message.ticket_id)
-        assert ticket is not None
-        assert ticket.id is not None
-        if state != previous:
-            record(
-                uow,
-                "message.delivery",
-                "ticket",
-                ticket.id,
-                before={"message_id": message_id, "delivery_state": previous},
-                after={"message_id": message_id, "delivery_state": state, "error": error[:200]},
-            )
-        customer = await uow.session.get(Customer, ticket.customer_id)
-        # The ticket itself did not change, so its version stays: header and properties
-        # (which skip versions they show) keep a half-made edit; the conversation re-reads.
-        await uow.emit(
-            TicketUpdated(
-                ticket_id=ticket.id,
-                queue_id=ticket.queue_id,
-                version=ticket.version,
-                changed=("delivery_state",),
-                organization_id=customer.organization_id if customer else None,
-                assignee_id=ticket.assignee_id,
-            )
-        )
-    if state == DeliveryState.failed:
-        log.warning("message %s could not be delivered: %s", message_id, error)
