@@ -103,7 +103,8 @@ class Config:
             )
         if "recompute" in self.only:
             parts.append(
-                f"recompute: {self.tickets:,} open tickets per pass, batches of 500 (two in flight), "
+                f"recompute: {self.tickets:,} open tickets per pass, "
+                "batches of 500 (two in flight), "
                 f"{self.rounds} rounds (each: the other policy version loaded, then the "
                 "project's pass and the baseline's), median round"
             )
