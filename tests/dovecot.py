@@ -2,10 +2,10 @@
 sure of by scripts/ensure-dovecot.sh).
 
 Everything lives in one temporary folder: its own dovecot.conf, base_dir,
-state_dir, log and Maildirs; it listens on 127.0.0.1 on a free port, plain text
-(ssl = no) with PLAIN/LOGIN. Any user name logs in with the server's one
-password (static passdb) and gets a Maildir of its own, so each test takes a
-fresh, empty mailbox.
+state_dir and Maildirs (its log comes to us through a pipe); it listens on
+127.0.0.1 on a free port, plain text (ssl = no) with PLAIN/LOGIN. Any user name
+logs in with the server's one password (static passdb) and gets a Maildir of its
+own, so each test takes a fresh, empty mailbox.
 
 Run as a normal user, every Dovecot process is that user. Run as root (CI
 containers), Dovecot refuses to run its login processes or to touch mail as
@@ -33,6 +33,13 @@ from aioimaplib import IMAP4, extract_exists
 from tests.live_server import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
+STARTED = "starting up"
+
+
+async def _drain(stream: asyncio.StreamReader, log: list[str]) -> None:
+    """Keep reading the log so Dovecot never blocks on a full pipe."""
+    while line := await stream.readline():
+        log.append(line.decode(errors="replace"))
 
 
 @dataclass
@@ -133,8 +140,8 @@ protocols = imap
 listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
-log_path = {root}/dovecot.log
-info_log_path = {root}/dovecot.log
+# The log goes to our pipe: the master's "starting up" line says it is listening.
+log_path = /dev/stderr
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -199,32 +206,40 @@ async def running_dovecot() -> AsyncIterator[Dovecot]:
     password = secrets.token_urlsafe(12)
     (root / "dovecot.conf").write_text(_config(root, port, password, user, group, login_user))
     # -F: in the foreground, so it is our child and stopping it is terminate + wait.
-    proc = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
+    proc = await asyncio.create_subprocess_exec(
+        DOVECOT,
+        "-F",
+        "-c",
+        str(root / "dovecot.conf"),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    assert proc.stderr is not None
+    log: list[str] = []
+    drain: asyncio.Task[None] | None = None
     try:
         async with asyncio.timeout(60):  # a guard against hanging, nothing is timed
-            while not await _greets("127.0.0.1", port):
-                if proc.poll() is not None:
-                    log = (
-                        (root / "dovecot.log").read_text()
-                        if (root / "dovecot.log").exists()
-                        else ""
-                    )
-                    stderr = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"dovecot did not start: {stderr}{log}")
-                await asyncio.sleep(0.05)  # polling the port for the greeting
+            # The master logs "starting up" once its listeners are bound: a client
+            # connecting from then on waits in the backlog for imap-login's greeting.
+            while not any(STARTED in line for line in log):
+                line = await proc.stderr.readline()
+                if not line:
+                    await proc.wait()
+                    raise RuntimeError("dovecot did not start: " + "".join(log))
+                log.append(line.decode(errors="replace"))
+            drain = asyncio.create_task(_drain(proc.stderr, log))
+            assert await _greets("127.0.0.1", port), "dovecot started but does not greet"
         yield Dovecot(root, port, password)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                async with asyncio.timeout(30):
+                    await proc.wait()
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        if drain is not None:
+            await drain
         shutil.rmtree(root, ignore_errors=True)

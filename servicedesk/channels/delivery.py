@@ -6,6 +6,7 @@ point before), so a provider's late or repeated callback never undoes a later on
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Customer
@@ -16,6 +17,12 @@ from servicedesk.tickets.models import Message, Ticket
 
 log = logging.getLogger(__name__)
 
+
+class DeliveryDeferred(Exception):
+    """The relay or provider could not take the message now; procrastinate retries
+    the job."""
+
+
 # From which states a state may be reached.
 _FROM: dict[DeliveryState, frozenset[DeliveryState]] = {
     DeliveryState.queued: frozenset({DeliveryState.queued}),
@@ -24,6 +31,27 @@ _FROM: dict[DeliveryState, frozenset[DeliveryState]] = {
     DeliveryState.failed: frozenset({DeliveryState.queued, DeliveryState.sent}),
     DeliveryState.bounced: frozenset({DeliveryState.queued, DeliveryState.sent}),
 }
+
+
+async def attempt(
+    db: Database,
+    message_id: int,
+    deliver: Callable[[], Awaitable[str]],
+    *,
+    last_attempt: bool,
+    describe: Callable[[BaseException], str],
+) -> str:
+    """One run of a send job. `deliver` records its own outcome and raises
+    DeliveryDeferred to be retried; anything else it raises (a bug, the database
+    away) is retried too, and on the last attempt the message is marked failed."""
+    try:
+        return await deliver()
+    except DeliveryDeferred:
+        raise
+    except Exception as exc:
+        if last_attempt:
+            await record_delivery(db, message_id, DeliveryState.failed, f"gave up: {describe(exc)}")
+        raise
 
 
 async def record_delivery(

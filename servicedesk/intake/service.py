@@ -186,12 +186,12 @@ async def _customer(uow: UnitOfWork, author: Party | None, message: InboundMessa
         uow,
         IdentityInput(author.kind, author.value),
         name=author.name or None,
-        language=_language(message),
+        language=language_of(message),
     )
     return customer
 
 
-def _language(message: InboundMessage) -> str:
+def language_of(message: InboundMessage) -> str:
     """A new customer's language: what their mail client says, else their script."""
     if message.language in ("he", "en"):
         return message.language

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from servicedesk.channels.sms import optout, status
 from servicedesk.channels.sms.inbound import to_inbound
 from servicedesk.db import Actor, Database
-from servicedesk.intake.service import TemporaryFailure, ingest
+from servicedesk.intake.service import TemporaryFailure, ingest, language_of
 from servicedesk.settings import Settings
 from telephony import parse, signature, twiml
 
@@ -73,8 +73,8 @@ async def sms_received(request: Request, form: dict[str, str]) -> Response:
         async with db.unit_of_work(Actor.system()) as uow:
             await optout.apply_keyword(uow, message.sender.value, sms.opt_out, sms.message_sid)
         if sms.opt_out == "help":
-            language = "he" if any("\u0590" <= c <= "\u05ff" for c in sms.body) else "en"
-            return _xml(twiml.reply(settings.sms_help_text or DEFAULT_HELP[language]))
+            help_text = settings.sms_help_text or DEFAULT_HELP[language_of(message)]
+            return _xml(twiml.reply(help_text))
         return _xml(twiml.nothing())  # Twilio confirms STOP and START itself
     result = await ingest(db, message, settings)
     log.info("sms %s: %s ticket %s", sms.message_sid, result.outcome, result.ticket_number)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import aiosmtplib
 from procrastinate import Blueprint, JobContext
 
-from servicedesk.channels.delivery import record_delivery
+from servicedesk.channels.delivery import DeliveryDeferred, attempt, record_delivery
 from servicedesk.channels.email.compose import Undeliverable, compose, load_outgoing
 from servicedesk.channels.email.outbox import QUEUE
 from servicedesk.db import Database
@@ -35,10 +35,6 @@ TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 SMTP_TIMEOUT_SECONDS = 60.0
 NO_RELAY = "no SMTP relay configured (SMTP_RELAY)"
-
-
-class DeliveryDeferred(Exception):
-    """The relay could not take the message now; procrastinate retries the job."""
 
 
 @dataclass(frozen=True)
@@ -92,16 +88,13 @@ def email_tasks(
     @tasks.task(name="send", queue=QUEUE, retry=retry, pass_context=True)
     async def send(context: JobContext, message_id: int) -> str:
         last = retry.is_last(context.job.attempts)
-        try:
-            return await deliver(db, settings, relay, message_id, last_attempt=last)
-        except DeliveryDeferred:
-            raise
-        except Exception as exc:  # a bug or the database away: retried like the relay
-            if last:
-                await record_delivery(
-                    db, message_id, DeliveryState.failed, f"gave up: {_describe(exc)}"
-                )
-            raise
+        return await attempt(
+            db,
+            message_id,
+            lambda: deliver(db, settings, relay, message_id, last_attempt=last),
+            last_attempt=last,
+            describe=_describe,
+        )
 
     return tasks
 

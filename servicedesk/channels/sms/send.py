@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from procrastinate import Blueprint, JobContext
 
-from servicedesk.channels.delivery import record_delivery
+from servicedesk.channels.delivery import DeliveryDeferred, attempt, record_delivery
 from servicedesk.channels.sms.optout import opted_out
 from servicedesk.channels.sms.outbox import QUEUE
 from servicedesk.channels.sms.status import mark_sent
@@ -65,10 +65,6 @@ _PHONE = DriverSQL(
 )
 
 
-class SmsDeferred(Exception):
-    """Twilio could not take the text now; procrastinate retries the job."""
-
-
 @dataclass(frozen=True)
 class Outgoing:
     message_id: int
@@ -96,14 +92,13 @@ def sms_tasks(
     @tasks.task(name="send", queue=QUEUE, retry=retry, pass_context=True)
     async def send(context: JobContext, message_id: int) -> str:
         last = retry.is_last(context.job.attempts)
-        try:
-            return await deliver_sms(db, settings, rest, message_id, last_attempt=last)
-        except SmsDeferred:
-            raise
-        except Exception as exc:  # a bug or the database away: retried like Twilio
-            if last:
-                await record_delivery(db, message_id, DeliveryState.failed, f"gave up: {exc!r}")
-            raise
+        return await attempt(
+            db,
+            message_id,
+            lambda: deliver_sms(db, settings, rest, message_id, last_attempt=last),
+            last_attempt=last,
+            describe=repr,
+        )
 
     return tasks
 
@@ -160,6 +155,6 @@ async def deliver_sms(
             await record_delivery(db, message_id, DeliveryState.failed, str(exc))
             return f"failed: {exc}"
         await record_delivery(db, message_id, DeliveryState.queued, str(exc))
-        raise SmsDeferred(str(exc)) from exc
+        raise DeliveryDeferred(str(exc)) from exc
     await mark_sent(db, message_id, sent.sid)
     return f"sent as {sent.sid}"
