@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.sio = sio
         subscribe_pushes(bus, sio)
         registry = subscribe_domain(bus, settings)
+        app.state.sla_registry = registry  # business hours for voice and chat
         try:
             async with (
                 background_worker(settings, db),  # RUN_WORKER: outbound jobs

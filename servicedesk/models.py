@@ -1,6 +1,7 @@
 """Imports every table so `metadata` is complete (Alembic, test setup)."""
 
 from servicedesk.audit.models import AuditEvent
+from servicedesk.channels.voice.models import PhoneCall
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.db import metadata
 from servicedesk.intake.models import AutoReply, ProviderReport
@@ -26,6 +27,7 @@ __all__ = [
     "CustomerIdentity",
     "Message",
     "Organization",
+    "PhoneCall",
     "Product",
     "ProviderReport",
     "Skill",

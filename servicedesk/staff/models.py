@@ -23,6 +23,8 @@ class User(SQLModel, table=True):
         default=None, foreign_key="organization.id", index=True, ondelete="RESTRICT"
     )
     language: str = Field(default="he", sa_type=sa.String(8))
+    # Where an accepted call rings when VOICE_AGENT_DIAL is "phone" (E.164).
+    phone: str | None = Field(default=None, sa_type=sa.String(32))
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
 
