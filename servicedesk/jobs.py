@@ -29,7 +29,8 @@ from servicedesk.channels.email.outbox import SEND_TASK
 from servicedesk.channels.email.send import NAMESPACE, Relay, email_tasks
 from servicedesk.channels.sms.outbox import SEND_TASK as SMS_SEND_TASK
 from servicedesk.channels.sms.send import NAMESPACE as SMS_NAMESPACE
-from servicedesk.channels.sms.send import rest_client, sms_tasks
+from servicedesk.channels.sms.send import sms_tasks
+from servicedesk.channels.twilio_rest import rest_client
 from servicedesk.db import Database
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.jobs import NAMESPACE as SLA_NAMESPACE

@@ -79,10 +79,10 @@ def inbound_sms(form: Mapping[str, str]) -> InboundSms:
     """`POST /twilio/sms`: a text (or MMS) a customer sent to one of our numbers."""
     body = form.get("Body", "")
     return InboundSms(
-        message_sid=_match(form, "MessageSid", MESSAGE_SID),
-        account_sid=_match(form, "AccountSid", ACCOUNT_SID),
-        from_number=_match(form, "From", ADDRESS),
-        to_number=_match(form, "To", ADDRESS),
+        message_sid=required(form, "MessageSid", MESSAGE_SID),
+        account_sid=required(form, "AccountSid", ACCOUNT_SID),
+        from_number=required(form, "From", ADDRESS),
+        to_number=required(form, "To", ADDRESS),
         body=body,
         media=_media(form),
         opt_out=keyword(body, form.get("OptOutType")),
@@ -95,9 +95,9 @@ def sms_status(form: Mapping[str, str]) -> SmsStatus:
     if status not in SMS_STATES:
         raise BadWebhook("MessageStatus", f"unknown state {status[:40]!r}")
     code = form.get("ErrorCode") or None
-    if code is not None and not code.isdigit():
+    if code is not None and not (code.isascii() and code.isdigit()):
         raise BadWebhook("ErrorCode", "must be a number")
-    return SmsStatus(_match(form, "MessageSid", MESSAGE_SID), status, code)
+    return SmsStatus(required(form, "MessageSid", MESSAGE_SID), status, code)
 
 
 def keyword(body: str, opt_out_type: str | None = None) -> str | None:
@@ -116,7 +116,8 @@ def keyword(body: str, opt_out_type: str | None = None) -> str | None:
     return None
 
 
-def _match(form: Mapping[str, str], field: str, pattern: re.Pattern[str]) -> str:
+def required(form: Mapping[str, str], field: str, pattern: re.Pattern[str]) -> str:
+    """The field, which must be present and match `pattern`."""
     value = form.get(field)
     if not value:
         raise BadWebhook(field, "missing")
@@ -127,7 +128,7 @@ def _match(form: Mapping[str, str], field: str, pattern: re.Pattern[str]) -> str
 
 def _media(form: Mapping[str, str]) -> tuple[Media, ...]:
     raw = form.get("NumMedia", "0") or "0"
-    if not raw.isdigit() or int(raw) > MAX_MEDIA:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_MEDIA:
         raise BadWebhook("NumMedia", f"must be a number from 0 to {MAX_MEDIA}")
     found = []
     for n in range(int(raw)):

@@ -40,6 +40,9 @@ class TwilioApi:
     # number → (HTTP status, Twilio error code, message) to answer instead of sending
     refuse: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    # call SIDs whose update Twilio refuses (the call has already ended: error 21220)
+    ended_calls: set[str] = field(default_factory=set)
+    call_updates: list[dict[str, str]] = field(default_factory=list)
 
     def sent_to(self, number: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["to"] == number]
@@ -102,6 +105,9 @@ def _app(state: TwilioApi) -> Starlette:
             return _error(401, 20003, "Authenticate")
         if not call.startswith("CA"):
             return _error(404, 20404, "The requested resource was not found")
+        if call in state.ended_calls:
+            return _error(400, 21220, "Call is not in-progress. Cannot redirect.")
+        state.call_updates.append({"sid": call, **form})
         return JSONResponse(
             {
                 "sid": call,

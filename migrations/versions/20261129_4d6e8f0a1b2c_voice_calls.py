@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Integer(), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("product_line", sa.String(length=100), nullable=True),
+        sa.Column("serial_given", sa.String(length=32), nullable=True),
         sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("chosen_ticket_id", sa.Integer(), nullable=True),
         sa.Column("queue_id", sa.Integer(), nullable=True),

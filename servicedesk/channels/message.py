@@ -70,6 +70,11 @@ class InboundMessage:
     # What the channel knows beyond text (numbers, media links, call details), kept on
     # the message as it is: JSON-ready values only.
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # What the channel already established (a caller chose these in the phone menu):
+    # the ticket this continues, and for a new ticket its queue and the unit it is about.
+    ticket_id: int | None = None
+    queue_id: int | None = None
+    asset_id: int | None = None
 
     @property
     def answer_to(self) -> Party | None:

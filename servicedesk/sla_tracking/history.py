@@ -31,9 +31,9 @@ _FACTS = DriverSQL(
 )
 
 # Status changes are audited by every service that makes one; a public answer is
-# the desk's (not a partner's), and a call an agent answered is one too (the voice
-# channel records `meta.outcome = 'answered'`); a customer message is public and
-# from them.
+# the desk's (not a partner's), and a call an agent answered is one too, at the
+# moment it was answered (the voice channel records `meta.outcome = 'answered'` and
+# `meta.answered_at`); a customer message (a call included) is public and from them.
 _HISTORY = DriverSQL(
     """
     SELECT entity_id AS ticket_id, at, 'status' AS kind, after->>'status' AS status
@@ -42,15 +42,18 @@ _HISTORY = DriverSQL(
       AND action IN ('ticket.updated', 'message.created') AND after ? 'status'
     UNION ALL
     SELECT m.ticket_id, m.created_at,
-           CASE WHEN m.direction = 'out'
-                     OR (m.channel = 'voice' AND m.meta->>'outcome' = 'answered')
-                THEN 'agent_reply' ELSE 'customer_message' END,
+           CASE WHEN m.direction = 'out' THEN 'agent_reply' ELSE 'customer_message' END,
            NULL
     FROM message m LEFT JOIN app_user u ON u.id = m.author_user_id
     WHERE m.ticket_id = ANY(CAST(:ids AS integer[])) AND m.is_public
       AND ((m.direction = 'out' AND m.author_user_id IS NOT NULL AND u.role <> 'partner')
-           OR (m.channel = 'voice' AND m.meta->>'outcome' = 'answered')
            OR (m.direction = 'in' AND m.author_customer_id IS NOT NULL))
+    UNION ALL
+    SELECT m.ticket_id, COALESCE(CAST(m.meta->>'answered_at' AS timestamptz), m.created_at),
+           'agent_reply', NULL
+    FROM message m
+    WHERE m.ticket_id = ANY(CAST(:ids AS integer[])) AND m.is_public
+      AND m.channel = 'voice' AND m.meta->>'outcome' = 'answered'
     ORDER BY 1, 2, 3
     """
 )

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from servicedesk.web import attachments, customers, login, ticket_page, tickets
+from servicedesk.web import attachments, calls, customers, login, ticket_page, tickets
 from servicedesk.web.admin import products, queues, sla, users
 
 
@@ -28,6 +28,7 @@ def page_routes() -> list[Route]:
         Route("/tickets/{number:int}/properties", ticket_page.properties_part, methods=["GET"]),
         Route("/tickets/{number:int}/properties", ticket_page.post_properties, methods=["POST"]),
         Route("/tickets/{number:int}/replies", ticket_page.post_reply, methods=["POST"]),
+        Route("/tickets/{number:int}/call", calls.answer_call, methods=["POST"]),
         Route("/attachments/{id:int}", attachments.download),
         Route("/attachments/{id:int}/inline", attachments.inline_image),
         Route("/messages/{id:int}/source", attachments.message_source),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from servicedesk.access import STAFF, can_see_ticket, has_role
+from servicedesk.channels.voice.models import CallState, PhoneCall
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.customers.repository import identities_of
 from servicedesk.db import Actor
@@ -51,6 +52,7 @@ class TicketView:
     teams: list[Team] = field(default_factory=list)
     queue_staff: list[User] = field(default_factory=list)
     other_staff: list[User] = field(default_factory=list)
+    waiting_calls: list[PhoneCall] = field(default_factory=list)  # callers in the queue
 
     @property
     def number(self) -> int:
@@ -118,9 +120,23 @@ async def load_view(session: AsyncSession, actor: Actor, number: int, today: dat
     view.collaborators = await collaborators_of(session, ticket.id)
     if view.staff_view:
         view.clocks = await clocks_of(session, ticket.id)
+        view.waiting_calls = await waiting_calls_of(session, ticket.id)
     if view.staff_view:
         await _load_choices(session, view)
     return view
+
+
+async def waiting_calls_of(session: AsyncSession, ticket_id: int) -> list[PhoneCall]:
+    """Callers on this ticket waiting for an agent, or being connected to one."""
+    rows = await session.scalars(
+        select(PhoneCall)
+        .where(
+            col(PhoneCall.ticket_id) == ticket_id,
+            col(PhoneCall.state).in_((CallState.queued, CallState.connecting)),
+        )
+        .order_by(col(PhoneCall.enqueued_at))
+    )
+    return list(rows)
 
 
 async def _load_choices(session: AsyncSession, view: TicketView) -> None:

@@ -16,6 +16,7 @@ from servicedesk.channels.sms.inbound import to_inbound
 from servicedesk.db import Actor, Database
 from servicedesk.intake.service import TemporaryFailure, ingest, language_of
 from servicedesk.settings import Settings
+from servicedesk.web.voice import voice_routes
 from telephony import parse, signature, twiml
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def twilio_routes() -> list[Route]:
     return [
         Route("/sms", _signed(sms_received), methods=["POST"]),
         Route("/sms/status", _signed(sms_status), methods=["POST"]),
+        *voice_routes(_signed),
     ]
 
 

@@ -16,6 +16,7 @@ FORMS = {
     "/login": {"email": "x@desk.example", "password": "whatever-password"},
     "/logout": {},
     "/tickets/{number:int}/replies": {"body": "Hello", "kind": "public"},
+    "/tickets/{number:int}/call": {},
     "/tickets/{number:int}/properties": {"status": "open", "priority": "high", "version": "1"},
     "/admin/products": {"sku": "CSRF-1", "name": "Kettle"},
     "/admin/queues": {"name": "Forged queue"},

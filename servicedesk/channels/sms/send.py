@@ -74,16 +74,6 @@ class Outgoing:
     opted_out: bool
 
 
-def rest_client(settings: Settings) -> TwilioRest | None:
-    if not (settings.twilio_account_sid and settings.twilio_auth_token):
-        return None
-    return TwilioRest(
-        settings.twilio_account_sid,
-        str(settings.twilio_auth_token),
-        api_base=settings.twilio_api_base,
-    )
-
-
 def sms_tasks(
     db: Database, settings: Settings, *, rest: TwilioRest | None, retry: Backoff
 ) -> Blueprint:

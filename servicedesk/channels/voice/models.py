@@ -47,23 +47,18 @@ class PhoneCall(SQLModel, table=True):
     )
     language: str = Field(default="he", sa_type=sa.String(8))
     product_line: str | None = Field(default=None, sa_type=sa.String(100))
+    serial_given: str | None = Field(default=None, sa_type=sa.String(32))  # as keyed in
     asset_id: int | None = Field(default=None, foreign_key="asset.id", ondelete="SET NULL")
-    chosen_ticket_id: int | None = Field(
-        default=None, foreign_key="ticket.id", ondelete="SET NULL"
-    )
+    chosen_ticket_id: int | None = Field(default=None, foreign_key="ticket.id", ondelete="SET NULL")
     queue_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
     ticket_id: int | None = Field(
         default=None, foreign_key="ticket.id", index=True, ondelete="SET NULL"
     )
     message_id: int | None = Field(default=None, foreign_key="message.id", ondelete="SET NULL")
     state: CallState = Field(default=CallState.menu, sa_type=checked(CallState, "call_state"))
-    outcome: CallOutcome | None = Field(
-        default=None, sa_type=checked(CallOutcome, "call_outcome")
-    )
+    outcome: CallOutcome | None = Field(default=None, sa_type=checked(CallOutcome, "call_outcome"))
     menu_errors: int = Field(default=0)
-    agent_user_id: int | None = Field(
-        default=None, foreign_key="app_user.id", ondelete="SET NULL"
-    )
+    agent_user_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     started_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     enqueued_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
