@@ -11,10 +11,39 @@ from typing import Any
 from servicedesk.audit.service import record
 from servicedesk.customers.models import Customer
 from servicedesk.db import UnitOfWork, utcnow
-from servicedesk.enums import TicketStatus
+from servicedesk.enums import Channel, TicketStatus
 from servicedesk.events import TicketUpdated
 from servicedesk.html import text_to_html
+from servicedesk.sql import DriverSQL
 from servicedesk.tickets.models import Message, Ticket
+
+# A written answer to a phone ticket goes where the customer last wrote from on it,
+# else by e-mail when we have their address, else by text to the number they called from.
+_LAST_WRITTEN = DriverSQL(
+    """
+    SELECT channel FROM message
+    WHERE ticket_id = :ticket_id AND direction = 'in' AND channel IN ('email', 'sms', 'chat')
+    ORDER BY created_at DESC, id DESC
+    LIMIT 1
+    """
+)
+_HAS_EMAIL = DriverSQL(
+    """
+    SELECT 1 AS yes FROM customer_identity
+    WHERE customer_id = :customer_id AND kind = 'email' AND value NOT LIKE '%.invalid'
+    LIMIT 1
+    """
+)
+
+
+async def reply_channel_after_call(uow: UnitOfWork, ticket: Ticket) -> Channel:
+    """Nobody can be written to on a phone call: the channel a reply goes out on."""
+    row = await uow.fetchrow(_LAST_WRITTEN, {"ticket_id": ticket.id})
+    if row is not None:
+        return Channel(row["channel"])
+    if await uow.fetchrow(_HAS_EMAIL, {"customer_id": ticket.customer_id}) is not None:
+        return Channel.email
+    return Channel.sms
 
 
 async def update_call(

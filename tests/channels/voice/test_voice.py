@@ -704,3 +704,42 @@ async def test_an_unsigned_call_changes_nothing(client, voice_db):
             )
             == 0
         )
+
+
+# ---- after the call ----------------------------------------------------------------
+
+
+async def _reply(client: httpx.AsyncClient, db: Database, number_: int, body: str) -> Message:
+    page = await client.get(f"/tickets/{number_}")
+    resp = await client.post(
+        f"/tickets/{number_}/replies",
+        data={"body": body, "kind": "public", "csrf_token": csrf_of(page.text)},
+    )
+    assert resp.status_code in (200, 303), resp.text
+    async with db.read_session() as session:
+        return (
+            await session.scalars(
+                select(Message).where(Message.body_text == body).order_by(Message.id.desc())  # type: ignore[union-attr]
+            )
+        ).first()
+
+
+async def test_a_written_answer_to_a_phone_ticket_goes_by_text_or_by_email(client, voice_db, desk):
+    await sign_in(client, desk.agent.user.email)
+    stranger = calling(client)  # known only by their number: a text back
+    await queued(stranger)
+    ticket = await ticket_of(voice_db, (await call_message(voice_db, stranger.sid)).ticket_id)
+    texted = await _reply(
+        client, voice_db, ticket.number, f"We will send a technician {stranger.sid}"
+    )
+    assert texted.channel == Channel.sms
+    assert texted.delivery_state is not None
+
+    phone = number()
+    customer = await f.create_customer(voice_db, phone=phone)  # has an e-mail address
+    known = calling(client, phone)
+    await queued(known)
+    ticket = await ticket_of(voice_db, (await call_message(voice_db, known.sid)).ticket_id)
+    assert ticket.customer_id == customer.id
+    mailed = await _reply(client, voice_db, ticket.number, f"Your repair is booked {known.sid}")
+    assert mailed.channel == Channel.email
