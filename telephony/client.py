@@ -30,6 +30,9 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 
+MAX_RECORDING_BYTES = 64 * 1024 * 1024  # hours of MP3; anything bigger is cut
+
+
 class RestError(Exception):
     """Twilio refused the request or could not be reached."""
 
@@ -123,6 +126,8 @@ class TwilioRest:
     ) -> None:
         self.http = _HttpClient(api_base, timeout)
         self.client = Client(account_sid, auth_token, http_client=self.http)
+        pair = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self._authorization = {"Authorization": f"Basic {pair}"}
 
     async def send_sms(
         self, *, to: str, from_: str, body: str, status_callback: str | None
@@ -136,6 +141,31 @@ class TwilioRest:
     async def redirect_call(self, call_sid: str, twiml: str) -> None:
         """Replace what a live call is doing with `twiml` (for example, `<Dial>` an agent)."""
         await self._call(self.client.calls(call_sid).update_async(twiml=twiml))
+
+    async def recording(self, url: str) -> bytes:
+        """A call recording's audio (MP3), fetched with the account's credentials:
+        Twilio refuses media requests without them when HTTP auth is enforced."""
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not (parts.hostname or "").endswith(".twilio.com"):
+            raise RestError(f"not a Twilio recording: {url[:80]}", status=None, code=None)
+        target = self.http.rebase(url if parts.path.endswith(".mp3") else url + ".mp3")
+        limit = aiohttp.ClientTimeout(total=self.http.timeout)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=limit) as session,
+                session.get(target, headers=self._authorization) as answer,
+            ):
+                if answer.status != 200:
+                    raise RestError(
+                        f"Twilio answered {answer.status} for the recording",
+                        status=answer.status,
+                        code=None,
+                    )
+                return await answer.content.read(MAX_RECORDING_BYTES)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise RestError(
+                f"Twilio could not be reached: {type(exc).__name__}: {exc}", status=None, code=None
+            ) from exc
 
     @staticmethod
     async def _call(request: Awaitable[T]) -> T:

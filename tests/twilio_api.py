@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.live_server import serve
@@ -43,6 +43,7 @@ class TwilioApi:
     # call SIDs whose update Twilio refuses (the call has already ended: error 21220)
     ended_calls: set[str] = field(default_factory=set)
     call_updates: list[dict[str, str]] = field(default_factory=list)
+    recordings: dict[str, bytes] = field(default_factory=dict)  # RecordingSid → MP3 bytes
 
     def sent_to(self, number: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["to"] == number]
@@ -117,8 +118,18 @@ def _app(state: TwilioApi) -> Starlette:
             }
         )
 
+    async def recording(request: Request) -> Response:
+        account, sid = request.path_params["account"], request.path_params["sid"]
+        state.requests.append(Recorded("GET", request.url.path, {}))
+        if not authorised(request, account):
+            return _error(401, 20003, "Authenticate")
+        if sid not in state.recordings:
+            return _error(404, 20404, "The requested resource was not found")
+        return Response(state.recordings[sid], media_type="audio/mpeg")
+
     return Starlette(
         routes=[
+            Route("/2010-04-01/Accounts/{account}/Recordings/{sid}.mp3", recording),
             Route("/2010-04-01/Accounts/{account}/Messages.json", create_message, methods=["POST"]),
             Route(
                 "/2010-04-01/Accounts/{account}/Calls/{call}.json", update_call, methods=["POST"]

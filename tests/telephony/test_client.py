@@ -107,3 +107,48 @@ async def test_a_request_without_credentials_is_refused(twilio_api):
     )
     assert answer.status_code == 401
     assert twilio_api.messages == []
+
+
+def _recording_url(sid: str, suffix: str = "") -> str:
+    return f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}{suffix}"
+
+
+async def test_a_recording_is_fetched_as_mp3_with_the_accounts_credentials(twilio_api):
+    sid = "RE" + "2" * 32
+    twilio_api.recordings[sid] = b"ID3\x04audio"
+    rest = TwilioRest(ACCOUNT_SID, AUTH_TOKEN, api_base=twilio_api.base_url)
+    assert await rest.recording(_recording_url(sid)) == b"ID3\x04audio"
+    assert await rest.recording(_recording_url(sid, ".mp3")) == b"ID3\x04audio"
+    assert twilio_api.requests[0].path.endswith(f"/Recordings/{sid}.mp3")
+
+
+async def test_a_recording_twilio_will_not_give_is_an_error(twilio_api):
+    rest = TwilioRest(ACCOUNT_SID, AUTH_TOKEN, api_base=twilio_api.base_url)
+    with pytest.raises(RestError) as missing:
+        await rest.recording(_recording_url("RE" + "3" * 32))
+    assert missing.value.status == 404
+    wrong = TwilioRest(ACCOUNT_SID, "not-the-token", api_base=twilio_api.base_url)
+    twilio_api.recordings["RE" + "4" * 32] = b"x"
+    with pytest.raises(RestError) as refused:
+        await wrong.recording(_recording_url("RE" + "4" * 32))
+    assert refused.value.status == 401
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.twilio.com/r",
+        "https://evil.example/Recordings/RE1",
+        "https://twilio.com.evil.example/r",
+    ],
+)
+async def test_only_twilio_recordings_are_fetched(url):
+    rest = TwilioRest(ACCOUNT_SID, AUTH_TOKEN)
+    with pytest.raises(RestError, match="not a Twilio recording"):
+        await rest.recording(url)
+
+
+async def test_an_unreachable_twilio_recording_is_an_error():
+    rest = TwilioRest(ACCOUNT_SID, AUTH_TOKEN, api_base=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(RestError, match="could not be reached"):
+        await rest.recording(_recording_url("RE" + "5" * 32))

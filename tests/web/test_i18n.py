@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from servicedesk.channels.voice.models import CallOutcome, CallState
 from servicedesk.enums import Channel, IdentityKind, Priority, Role, TicketStatus, Tier
 from servicedesk.web.i18n import LANGUAGES, MESSAGES
 from servicedesk.web.templating import TEMPLATES_DIR
@@ -31,6 +32,8 @@ def test_every_interface_string_exists_in_hebrew_and_english():
         + [f"identity_{i.value}" for i in IdentityKind]
         + [f"lang_{code}" for code in LANGUAGES]
         + [f"msg_{k}" for k in ("in", "out", "note")]
+        + [f"call_{s.value}" for s in (*CallState, *CallOutcome)]
+        + [f"caller_{s}" for s in ("queued", "connecting")]
     )
     keys = _template_keys() | set(dynamic)
     assert len(keys) > 100

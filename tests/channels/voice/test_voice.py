@@ -568,10 +568,13 @@ async def test_ringing_the_agents_phone_needs_their_number(
 # ---- not answered ----------------------------------------------------------------
 
 
-async def test_voicemail_recording_and_transcript_fill_in_the_calls_message(client, voice_db):
+async def test_voicemail_recording_and_transcript_fill_in_the_calls_message(
+    client, voice_db, twilio_api
+):
     caller = calling(client)
     await queued(caller, "3")  # nobody works that queue: voicemail
     recording = f"RE{next(_sids):032x}"
+    twilio_api.recordings[recording] = b"ID3\x04voicemail"
     url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording}"
     bye = await caller.twiml(
         "/recording", RecordingSid=recording, RecordingUrl=url, RecordingDuration="42", Digits="#"
@@ -594,6 +597,21 @@ async def test_voicemail_recording_and_transcript_fill_in_the_calls_message(clie
     ticket = await ticket_of(voice_db, message.ticket_id)
     assert ticket.subject == "Phone call: Nobody home"  # filed when voicemail was offered
     assert ticket.first_responded_at is None
+
+    # The recording plays through the desk, for those who may see the ticket.
+    supervisor = await f.create_staff(voice_db, Role.supervisor)
+    await sign_in(client, supervisor.user.email)
+    page = await client.get(f"/tickets/{ticket.number}")
+    assert f'src="/calls/{caller.sid}/recording"' in page.text
+    audio = await client.get(f"/calls/{caller.sid}/recording")
+    assert audio.status_code == 200
+    assert audio.headers["content-type"] == "audio/mpeg"
+    assert audio.content == b"ID3\x04voicemail"
+    assert (await client.get(f"/calls/CA{'0' * 32}/recording")).status_code == 404
+    outsider = await f.create_staff(voice_db, Role.agent)  # not in the ticket's queue
+    async with httpx.AsyncClient(transport=client._transport, base_url=PUBLIC) as other:
+        await sign_in(other, outsider.user.email)
+        assert (await other.get(f"/calls/{caller.sid}/recording")).status_code == 403
 
 
 async def test_a_caller_hanging_up_in_the_queue_is_an_abandoned_call_on_a_ticket(client, voice_db):
