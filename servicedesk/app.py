@@ -24,6 +24,8 @@ from starlette.staticfiles import StaticFiles
 from servicedesk import migrate
 from servicedesk.api.routes import routes as api_routes
 from servicedesk.channels.email.transports import mail_intake
+from servicedesk.channels.voice.flow import VoiceDesk
+from servicedesk.channels.voice.setup import voice_menu
 from servicedesk.db import Database, make_engine
 from servicedesk.embedded import resolve_database_url
 from servicedesk.errors import Conflict, ServiceError
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         subscribe_pushes(bus, sio)
         registry = subscribe_domain(bus, settings)
         app.state.sla_registry = registry  # business hours for voice and chat
+        app.state.voice = VoiceDesk(db, settings, voice_menu(settings), registry)
         try:
             async with (
                 background_worker(settings, db),  # RUN_WORKER: outbound jobs

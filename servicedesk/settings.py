@@ -51,6 +51,15 @@ class Settings:
     twilio_sms_from: str | None = None  # our number (E.164) or messaging service sender
     twilio_api_base: str | None = None  # another server speaking Twilio's REST API
     sms_help_text: str = ""
+    # Voice (README, "Phone calls"): the menu, the queue and voicemail.
+    voice_menu_file: Path | None = None  # None: the menu shipped for the demo desk
+    voice_language: str = "he"  # for callers whose number we do not know
+    voice_max_wait_seconds: int = 300  # then the caller is offered voicemail
+    voice_wait_pause_seconds: int = 20  # between "you are number N in line"
+    voice_hold_music_url: str | None = None
+    voice_agent_dial: str = "client"  # client (Twilio Client identity) | phone
+    voice_ring_seconds: int = 20
+    voice_record_seconds: int = 120
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,6 +114,16 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         twilio_sms_from=config("TWILIO_SMS_FROM", default="") or None,
         twilio_api_base=config("TWILIO_API_BASE", default="") or None,
         sms_help_text=config("SMS_HELP_TEXT", default=""),
+        voice_menu_file=(
+            Path(menu).expanduser() if (menu := config("VOICE_MENU_FILE", default="")) else None
+        ),
+        voice_language=config("VOICE_LANGUAGE", default="he").lower(),
+        voice_max_wait_seconds=config("VOICE_MAX_WAIT_SECONDS", cast=int, default=300),
+        voice_wait_pause_seconds=config("VOICE_WAIT_PAUSE_SECONDS", cast=int, default=20),
+        voice_hold_music_url=config("VOICE_HOLD_MUSIC_URL", default="") or None,
+        voice_agent_dial=config("VOICE_AGENT_DIAL", default="client").lower(),
+        voice_ring_seconds=config("VOICE_RING_SECONDS", cast=int, default=20),
+        voice_record_seconds=config("VOICE_RECORD_SECONDS", cast=int, default=120),
     )
 
 

@@ -24,6 +24,7 @@ from servicedesk.enums import Direction, IdentityKind, TicketStatus
 from servicedesk.intake import bounces, threading
 from servicedesk.intake.acknowledge import acknowledge
 from servicedesk.intake.filters import desk_addresses, may_auto_reply
+from servicedesk.products.models import Asset
 from servicedesk.settings import Settings
 from servicedesk.sql import DriverSQL
 from servicedesk.tickets import service as tickets
@@ -146,7 +147,7 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
     customer = await _customer(uow, author, message)
     if author is not None:
         await uow.fetchrow(_CLEAR_BOUNCE, {"kind": author.kind.value, "value": author.value})
-    ticket_id = await threading.by_references(uow, message)
+    ticket_id = message.ticket_id or await threading.by_references(uow, message)
     if ticket_id is None:
         ticket_id = await threading.by_tag(uow, message.subject)
     if ticket_id is None and message.channel in threading.CONVERSATIONS and author is not None:
@@ -162,7 +163,12 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
         if ticket is not None:  # a closed ticket is not reopened: a follow-up is opened
             new.meta["follow_up_of"] = ticket.number
         ticket, stored = await tickets.create_ticket(
-            uow, subject=_subject(message), customer=customer, first=new
+            uow,
+            subject=_subject(message),
+            customer=customer,
+            first=new,
+            asset=await _own_asset(uow, message.asset_id, customer),
+            queue_id=message.queue_id,
         )
         outcome = "created"
     assert ticket.id is not None
@@ -176,6 +182,14 @@ async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) 
     if outcome == "created":
         await _maybe_acknowledge(uow, ticket, customer, message, own, settings)
     return IntakeResult(outcome, ticket.id, ticket.number, stored.id)
+
+
+async def _own_asset(uow: UnitOfWork, asset_id: int | None, customer: Customer) -> Asset | None:
+    """The unit the channel named, if it is this customer's."""
+    if asset_id is None:
+        return None
+    asset = await uow.session.get(Asset, asset_id)
+    return asset if asset is not None and asset.customer_id == customer.id else None
 
 
 async def _customer(uow: UnitOfWork, author: Party | None, message: InboundMessage) -> Customer:

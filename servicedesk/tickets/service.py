@@ -19,6 +19,7 @@ from servicedesk.html import sanitise, text_to_html
 from servicedesk.products.models import Asset
 from servicedesk.staff.models import Team, User
 from servicedesk.tickets.attachments import NewAttachment, attach
+from servicedesk.tickets.calls import reply_channel_after_call
 from servicedesk.tickets.models import Message, Ticket, TicketCollaborator
 from servicedesk.tickets.statements import CREATE_TICKET
 
@@ -305,6 +306,8 @@ async def add_reply(
     if public and channel in (Channel.api, Channel.iot, Channel.note):
         # Nobody reads replies on an API or a device: they are shown on the web.
         channel = Channel.web
+    if public and channel == Channel.voice:
+        channel = await reply_channel_after_call(uow, ticket)
     message = _message(
         ticket.id,
         NewMessage(
