@@ -151,6 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sla_active": {"en": "in force", "he": "בתוקף"},
     "delivery_queued": {"en": "Sending…", "he": "בשליחה…"},
     "delivery_sent": {"en": "Sent", "he": "נשלח"},
+    "delivery_delivered": {"en": "Delivered", "he": "נמסר"},
     "delivery_failed": {"en": "Not delivered", "he": "לא נמסר"},
     "delivery_bounced": {"en": "Bounced", "he": "הוחזר"},
     "delivery_problem": {"en": "Delivery problem", "he": "בעיה במסירה"},
