@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python -m bench.mail
 	$(BIN)/python -m bench.sla_calendar
 	$(BIN)/python -m bench.sla_tracking
+	$(BIN)/python -m bench.chat
 	$(BIN)/python -m bench.sms_webhooks
 
 clean:

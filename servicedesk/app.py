@@ -31,6 +31,9 @@ from servicedesk.embedded import resolve_database_url
 from servicedesk.errors import Conflict, ServiceError
 from servicedesk.events import EventBus
 from servicedesk.jobs import background_worker
+from servicedesk.live.chat import running as running_live_chat
+from servicedesk.live.chat import wire_live_chat
+from servicedesk.live.presence import LivePresence, own_connections
 from servicedesk.live.server import create_socketio, subscribe_pushes
 from servicedesk.settings import Settings, load_settings
 from servicedesk.sla_tracking.sweeper import running_sweeper
@@ -125,14 +128,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             url = resolve_database_url(settings.database_url, settings.home)
             db = Database(make_engine(url, pool_size=settings.db_pool_size), bus)
         app.state.db = db
-        create_socketio(settings, db, server=sio)
+        presence = LivePresence(own_connections(db))  # agents' screens, for routing
+        create_socketio(settings, db, server=sio, presence=presence)
         app.state.sio = sio
         subscribe_pushes(bus, sio)
         registry = subscribe_domain(bus, settings)
         app.state.sla_registry = registry  # business hours for voice and chat
         app.state.voice = VoiceDesk(db, settings, voice_menu(settings), registry)
+        live_chat = wire_live_chat(sio, db, settings, registry, bus, presence)
         try:
             async with (
+                running_live_chat(live_chat, presence),  # web chat: waits, idling, presence
                 background_worker(settings, db),  # RUN_WORKER: outbound jobs
                 running_sweeper(  # RUN_WORKER: SLA warnings, breaches, escalations
                     db, registry, enabled=settings.run_worker, interval=settings.sla_sweep_seconds

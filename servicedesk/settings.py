@@ -60,6 +60,14 @@ class Settings:
     voice_agent_dial: str = "client"  # client (Twilio Client identity) | phone
     voice_ring_seconds: int = 20
     voice_record_seconds: int = 120
+    # Web chat (README, "Web chat").
+    chat_capacity: int = 3  # open chats an agent takes at once
+    chat_wait_seconds: float = 60.0  # for a free agent, before the chat goes to e-mail
+    chat_idle_seconds: float = 900.0  # the customer away this long: the chat ends
+    chat_max_chars: int = 2000  # one chat line
+    chat_rate_per_minute: float = 30.0  # lines a chat may send, after its burst
+    chat_rate_burst: int = 10
+    chat_embed_origins: tuple[str, ...] = ("*",)  # sites that may frame /chat
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -124,6 +132,13 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         voice_agent_dial=config("VOICE_AGENT_DIAL", default="client").lower(),
         voice_ring_seconds=config("VOICE_RING_SECONDS", cast=int, default=20),
         voice_record_seconds=config("VOICE_RECORD_SECONDS", cast=int, default=120),
+        chat_capacity=config("CHAT_CAPACITY", cast=int, default=3),
+        chat_wait_seconds=config("CHAT_WAIT_SECONDS", cast=float, default=60.0),
+        chat_idle_seconds=config("CHAT_IDLE_SECONDS", cast=float, default=900.0),
+        chat_max_chars=config("CHAT_MAX_CHARS", cast=int, default=2000),
+        chat_rate_per_minute=config("CHAT_RATE_PER_MINUTE", cast=float, default=30.0),
+        chat_rate_burst=config("CHAT_RATE_BURST", cast=int, default=10),
+        chat_embed_origins=_split(config("CHAT_EMBED_ORIGINS", default="*"), sep=" "),
     )
 
 

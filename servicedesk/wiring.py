@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+from servicedesk.channels.chat.subscriber import subscribe_chat
 from servicedesk.channels.email.outbox import subscribe_outbox
 from servicedesk.channels.sms.outbox import subscribe_sms_outbox
 from servicedesk.events import EventBus
@@ -30,5 +31,6 @@ def subscribe_domain(bus: EventBus, settings: Settings) -> PolicyRegistry:
     _wired[bus] = registry
     subscribe_outbox(bus, settings)
     subscribe_sms_outbox(bus)
+    subscribe_chat(bus, settings)  # a live chat follows its ticket
     subscribe_sla(bus, settings, registry)
     return registry

@@ -5,7 +5,17 @@
   function start() {
     if (!document.body.dataset.live || typeof io === "undefined") return;
     var socket = io({ transports: ["websocket", "polling"] });
-    socket.on("connect", function () { document.body.dataset.liveState = "connected"; });
+    socket.on("connect", function () {
+      // A ticket screen watches its ticket: the customer's typing in a web chat.
+      var page = document.querySelector("[data-watch-ticket]");
+      if (page) {
+        socket.emit("watch", { ticket_id: Number(page.dataset.watchTicket) }, function () {
+          document.body.dataset.liveState = "connected";
+        });
+      } else {
+        document.body.dataset.liveState = "connected";
+      }
+    });
     socket.on("disconnect", function () { document.body.dataset.liveState = "offline"; });
     // An SLA warning or breach does not change the ticket's version: refresh its
     // parts anyway, so the clocks show their new state.
@@ -15,6 +25,66 @@
       document.querySelectorAll(selector).forEach(function (part) {
         part.dispatchEvent(new CustomEvent("this-ticket-changed", { detail: payload }));
       });
+    });
+    // A push can overtake a fragment's request (a reply's own answer, say, rendered
+    // just before the customer's widget acknowledged it): a part without a version
+    // (the conversation) swapped in from a request older than the latest push about
+    // its ticket fetches itself again.
+    var heard = {};
+    ["ticket", "sla"].forEach(function (name) {
+      socket.on(name, function (payload) {
+        heard[payload.ticket_id] = (heard[payload.ticket_id] || 0) + 1;
+      });
+    });
+    document.addEventListener("htmx:beforeRequest", function (evt) {
+      evt.detail.xhr.heardBefore = Object.assign({}, heard);
+    });
+    document.addEventListener("htmx:afterSettle", function (evt) {
+      var part = evt.target;
+      var before = evt.detail && evt.detail.xhr && evt.detail.xhr.heardBefore;
+      var id = part && part.dataset && part.dataset.ticketId;
+      if (!before || !id || part.dataset.version || !part.isConnected) return;
+      if ((heard[id] || 0) > (before[id] || 0)) {
+        part.dispatchEvent(new CustomEvent("this-ticket-changed"));
+      }
+    });
+    socket.on("typing", function (payload) {
+      var box = document.querySelector('[data-typing-ticket="' + Number(payload.ticket_id) + '"]');
+      if (!box) return;
+      clearTimeout(box.typingTimer);
+      box.hidden = !payload.typing;
+      if (payload.typing) box.typingTimer = setTimeout(function () { box.hidden = true; }, 8000);
+    });
+    socket.on("chat", function (payload) {
+      // A chat was given to me: say so, with a link (built as DOM, never as markup).
+      if (payload.event !== "chat.assigned") return;
+      var flash = document.getElementById("flash");
+      if (!flash) return;
+      var note = document.createElement("div");
+      note.className = "flash ok chat-assigned";
+      note.setAttribute("role", "status");
+      note.appendChild(document.createTextNode((document.body.dataset.chatAssigned || "") + " "));
+      var link = document.createElement("a");
+      link.href = "/tickets/" + Number(payload.number);
+      link.textContent = "#" + Number(payload.number);
+      note.appendChild(link);
+      flash.appendChild(note);
+    });
+    // Typing a reply on a chat ticket: the customer's widget shows "… is typing".
+    document.addEventListener("input", function (evt) {
+      var box = evt.target;
+      if (!box.dataset || !box.dataset.chatTicket) return;
+      var id = Number(box.dataset.chatTicket);
+      var now = Date.now();
+      if (now - (box.typingAt || 0) > 2000) {
+        socket.emit("typing", { ticket_id: id, typing: true });
+        box.typingAt = now;
+      }
+      clearTimeout(box.typingStop);
+      box.typingStop = setTimeout(function () {
+        socket.emit("typing", { ticket_id: id, typing: false });
+        box.typingAt = 0;
+      }, 3000);
     });
     socket.on("ticket", function (payload) {
       document.body.dispatchEvent(new CustomEvent("ticket-changed", { detail: payload }));

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -73,13 +74,20 @@ class IntakeResult:
     reason: str = ""
 
 
-async def ingest(db: Database, message: InboundMessage, settings: Settings) -> IntakeResult:
+# A channel's own check, run in the message's transaction once it is known not to be
+# a redelivery (a web chat refuses lines after it ended); it raises to file nothing.
+Guard = Callable[[UnitOfWork], Awaitable[None]]
+
+
+async def ingest(
+    db: Database, message: InboundMessage, settings: Settings, *, guard: Guard | None = None
+) -> IntakeResult:
     """File `message`; returns after commit. Raises TemporaryFailure when the
     database cannot take it now, so the transport answers "try again later"."""
     for attempt in range(_RETRIES):
         try:
             async with db.unit_of_work(Actor.system()) as uow:
-                return await _ingest(uow, message, settings)
+                return await _ingest(uow, message, settings, guard)
         except sa_exc.IntegrityError:
             # A concurrent delivery of the same message won the unique key.
             known = await _known(db, message)
@@ -132,10 +140,14 @@ async def _duplicate(uow: UnitOfWork, message: InboundMessage) -> IntakeResult |
     )
 
 
-async def _ingest(uow: UnitOfWork, message: InboundMessage, settings: Settings) -> IntakeResult:
+async def _ingest(
+    uow: UnitOfWork, message: InboundMessage, settings: Settings, guard: Guard | None = None
+) -> IntakeResult:
     known = await _duplicate(uow, message)
     if known is not None:
         return known
+    if guard is not None:
+        await guard(uow)
     own = desk_addresses(settings)
     if message.sender is not None and message.sender.value in own:
         log.warning("ignored %s: it is from the desk's own address", message.provider_id)
@@ -320,6 +332,8 @@ async def _maybe_acknowledge(
 ) -> None:
     """RFC 3834: never answer automatic mail; never feed a loop; never write to an
     address that bounces or to ourselves."""
+    if message.channel in threading.CONVERSATIONS:
+        return  # answered live (a chat sends its own transcript when it goes to e-mail)
     to = message.answer_to
     if message.auto_submitted or to is None or to.kind != IdentityKind.email or to.value in own:
         return

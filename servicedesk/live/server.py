@@ -24,9 +24,10 @@ from servicedesk.events import (
     TicketCreated,
     TicketUpdated,
 )
+from servicedesk.live.presence import LivePresence
 from servicedesk.settings import Settings
 from servicedesk.staff.models import User
-from servicedesk.staff.service import team_ids_of
+from servicedesk.staff.service import actor_for, team_ids_of
 from servicedesk.web.auth import SESSION_FINGERPRINT, SESSION_USER, password_fingerprint
 from servicedesk.web.session_cookie import read_session
 
@@ -45,8 +46,14 @@ def rooms_for(user: User, team_ids: frozenset[int]) -> list[str]:
 
 
 def create_socketio(
-    settings: Settings, db: Database, *, server: socketio.AsyncServer | None = None
+    settings: Settings,
+    db: Database,
+    *,
+    server: socketio.AsyncServer | None = None,
+    presence: LivePresence | None = None,
 ) -> socketio.AsyncServer:
+    """Staff screens on the default namespace; with `presence`, an agent's open
+    screen makes them available (servicedesk/live/presence.py)."""
     sio = server or socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False)
     secret = str(settings.secret_key)
 
@@ -67,12 +74,20 @@ def create_socketio(
             teams = await team_ids_of(s, user_id)
         for room in rooms_for(user, teams):
             await sio.enter_room(sid, room)
+        await sio.save_session(sid, {"actor": actor_for(user, teams), "name": user.name})
+        if presence is not None:
+            await presence.connected(sid, user)
         return True
+
+    @sio.event  # type: ignore[untyped-decorator]
+    async def disconnect(sid: str, reason: str = "") -> None:
+        if presence is not None:
+            await presence.disconnected(sid)
 
     return sio
 
 
-def _ticket_rooms(queue_id: int | None, org_id: int | None, assignee_id: int | None) -> list[str]:
+def ticket_rooms(queue_id: int | None, org_id: int | None, assignee_id: int | None) -> list[str]:
     """Everyone who may see a ticket: supervisors and admins, its queue, its
     customer's organisation (partners) and its assignee."""
     rooms = ["tickets:all"]
@@ -94,7 +109,7 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
             MessageAdded: "ticket.message",
         }[type(event)]
         payload = {"event": name, "ticket_id": event.ticket_id, "version": event.version}
-        rooms = _ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
+        rooms = ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
         if isinstance(event, TicketUpdated) and event.previous_queue_id is not None:
             rooms.append(f"queue:{event.previous_queue_id}")
         await sio.emit("ticket", payload, to=rooms)
@@ -111,7 +126,7 @@ def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
             "version": event.version,
             "metric": event.metric,
         }
-        rooms = _ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
+        rooms = ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
         await sio.emit("sla", payload, to=rooms)
 
     async def push_escalation(event: DomainEvent) -> None:

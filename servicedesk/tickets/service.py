@@ -25,7 +25,7 @@ from servicedesk.tickets.statements import CREATE_TICKET
 
 # Channels whose public outbound messages someone must carry to the customer
 # (an outbound job, after commit); on the others the customer reads them on the web.
-DELIVERED_CHANNELS = frozenset({Channel.email, Channel.sms})
+DELIVERED_CHANNELS = frozenset({Channel.email, Channel.sms, Channel.chat})
 QUEUE_NAMES = "queue_names"  # (id, name) of queues seen while opening tickets, for presenters
 TICKET_FIELDS = ("status", "priority", "queue_id", "assignee_id", "asset_id", "subject")
 MAX_SUBJECT = 300
@@ -269,6 +269,39 @@ async def update_ticket(uow: UnitOfWork, ticket: Ticket, changes: TicketChanges)
     return ticket
 
 
+async def change_channel(uow: UnitOfWork, ticket: Ticket, channel: Channel) -> Ticket:
+    """The channel the ticket's public replies go out on (a web chat that ended goes on
+    by e-mail); audited, and a new version so the screens show it."""
+    assert ticket.id is not None
+    if ticket.channel == channel:
+        return ticket
+    before = ticket.channel
+    ticket.channel = channel
+    ticket.version += 1
+    ticket.updated_at = utcnow()
+    uow.session.add(ticket)
+    await uow.session.flush()
+    record(
+        uow,
+        "ticket.updated",
+        "ticket",
+        ticket.id,
+        before={"channel": before},
+        after={"channel": channel},
+    )
+    await uow.emit(
+        TicketUpdated(
+            ticket_id=ticket.id,
+            queue_id=ticket.queue_id,
+            version=ticket.version,
+            changed=("channel",),
+            organization_id=await _org_of(uow, ticket),
+            assignee_id=ticket.assignee_id,
+        )
+    )
+    return ticket
+
+
 def _apply_status(ticket: Ticket, status: TicketStatus, now: Any) -> None:
     if ticket.status == TicketStatus.closed and status != TicketStatus.closed:
         raise InvalidInput(
@@ -359,7 +392,9 @@ async def add_message(
     """A message that is not an agent's reply: a customer's follow-up on any channel,
     or the desk's automatic answer (`deliver`: an outbound job carries it)."""
     assert ticket.id is not None
-    if ticket.status == TicketStatus.closed and new.public:
+    # A closed ticket takes nothing more, except the desk's own automatic answer that
+    # an outbound job carries (the transcript of a chat that ended with the ticket).
+    if ticket.status == TicketStatus.closed and new.public and not deliver:
         raise InvalidInput("the ticket is closed", fields={"status": "closed"})
     now = utcnow()
     message = _message(ticket.id, new, now)

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from servicedesk.web import attachments, calls, customers, login, ticket_page, tickets
 from servicedesk.web.admin import products, queues, sla, users
+from servicedesk.web.chat_page import chat_page
 
 
 async def home(request: Request) -> Response:
@@ -21,6 +22,7 @@ def page_routes() -> list[Route]:
         Route("/login", login.login_submit, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
         Route("/lang/{lang}", login.set_language, methods=["GET"]),
+        Route("/chat", chat_page, methods=["GET"]),  # public: the customer's web chat
         Route("/tickets", tickets.ticket_list, methods=["GET"]),
         Route("/tickets/{number:int}", ticket_page.ticket_page, methods=["GET"]),
         Route("/tickets/{number:int}/conversation", ticket_page.conversation_part),

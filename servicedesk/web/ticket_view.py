@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from servicedesk.access import STAFF, can_see_ticket, has_role
+from servicedesk.channels.chat.models import Chat
+from servicedesk.channels.chat.repository import latest_chat
 from servicedesk.channels.voice.models import CallState, PhoneCall
 from servicedesk.customers.models import Customer, CustomerIdentity, Organization
 from servicedesk.customers.repository import identities_of
@@ -53,6 +55,8 @@ class TicketView:
     queue_staff: list[User] = field(default_factory=list)
     other_staff: list[User] = field(default_factory=list)
     waiting_calls: list[PhoneCall] = field(default_factory=list)  # callers in the queue
+    chat: Chat | None = None  # the ticket's newest web chat, live or ended
+    chat_agent: User | None = None
 
     @property
     def number(self) -> int:
@@ -121,6 +125,9 @@ async def load_view(session: AsyncSession, actor: Actor, number: int, today: dat
     if view.staff_view:
         view.clocks = await clocks_of(session, ticket.id)
         view.waiting_calls = await waiting_calls_of(session, ticket.id)
+        view.chat = await latest_chat(session, ticket.id)
+        if view.chat is not None and view.chat.agent_user_id is not None:
+            view.chat_agent = await session.get(User, view.chat.agent_user_id)
     if view.staff_view:
         await _load_choices(session, view)
     return view

@@ -1,0 +1,116 @@
+"""Agents' presence: recorded when a staff screen connects and disconnects, kept
+alive by each web process's heartbeat, read (and locked) by routing.
+
+An agent is *available* while their status is `available` and at least one of
+their screens is connected: a connection row refreshed within `ALIVE`. A web
+process that dies without saying goodbye stops refreshing its rows, and they stop
+counting after `ALIVE` (and are deleted by the next heartbeat of any process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from servicedesk.audit.service import record
+from servicedesk.db import UnitOfWork
+from servicedesk.enums import Role
+from servicedesk.routing.models import PresenceStatus
+from servicedesk.sql import DriverSQL
+
+HEARTBEAT_SECONDS = 20.0
+# Who takes contacts: their screens' presence is recorded (admins' and partners' is not).
+ROUTABLE_ROLES = frozenset({Role.agent, Role.supervisor})
+ALIVE = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+
+_CONNECT = sa.text(
+    """
+    WITH present AS (
+        INSERT INTO agent_presence (user_id, status, changed_at)
+        VALUES (:user_id, 'available', :now)
+        ON CONFLICT (user_id) DO NOTHING
+    )
+    INSERT INTO agent_connection (sid, user_id, node, connected_at, seen_at)
+    VALUES (:sid, :user_id, :node, :now, :now)
+    ON CONFLICT (sid) DO UPDATE SET user_id = EXCLUDED.user_id, node = EXCLUDED.node,
+                                    seen_at = EXCLUDED.seen_at
+    """
+)
+_DISCONNECT = sa.text("DELETE FROM agent_connection WHERE sid = :sid")
+_REFRESH = sa.text("UPDATE agent_connection SET seen_at = :now WHERE node = :node")
+_EXPIRE = sa.text("DELETE FROM agent_connection WHERE seen_at < :since")
+_FORGET_NODE = sa.text("DELETE FROM agent_connection WHERE node = :node")
+_SET_STATUS = DriverSQL(
+    """
+    INSERT INTO agent_presence (user_id, status, changed_at)
+    VALUES (:user_id, :status, :now)
+    ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at
+    WHERE agent_presence.status <> EXCLUDED.status
+    RETURNING user_id
+    """
+)
+# Agents and supervisors of the queue (any, for a ticket in no queue) available now,
+# their presence rows locked in id order: two routings that want the same agents wait
+# for each other (never deadlock), and the second sees what the first gave them.
+_AVAILABLE = DriverSQL(
+    """
+    SELECT p.user_id, p.last_chat_at
+    FROM agent_presence p
+    JOIN app_user u ON u.id = p.user_id
+    WHERE p.status = 'available' AND u.is_active AND u.role IN ('agent', 'supervisor')
+      AND EXISTS (SELECT 1 FROM agent_connection c
+                  WHERE c.user_id = p.user_id AND c.seen_at > :since)
+      AND (CAST(:queue_id AS integer) IS NULL
+           OR EXISTS (SELECT 1 FROM team_member m
+                      WHERE m.team_id = :queue_id AND m.user_id = p.user_id))
+    ORDER BY p.user_id
+    FOR UPDATE OF p
+    """
+)
+_GIVEN_CHAT = sa.text("UPDATE agent_presence SET last_chat_at = :now WHERE user_id = :user_id")
+
+
+@dataclass(frozen=True)
+class Available:
+    user_id: int
+    last_chat_at: datetime | None
+
+
+async def connected(uow: UnitOfWork, *, sid: str, user_id: int, node: str, now: datetime) -> None:
+    """A staff screen connected (first time ever: the agent starts out available)."""
+    await uow.execute(_CONNECT, {"sid": sid, "user_id": user_id, "node": node, "now": now})
+
+
+async def disconnected(uow: UnitOfWork, sid: str) -> None:
+    await uow.execute(_DISCONNECT, {"sid": sid})
+
+
+async def heartbeat(uow: UnitOfWork, node: str, now: datetime) -> None:
+    """This process's screens are still there; anyone's not seen for `ALIVE` are not."""
+    await uow.execute(_REFRESH, {"node": node, "now": now})
+    await uow.execute(_EXPIRE, {"since": now - ALIVE})
+
+
+async def forget_node(uow: UnitOfWork, node: str) -> None:
+    """This process is stopping: its screens are gone with it."""
+    await uow.execute(_FORGET_NODE, {"node": node})
+
+
+async def set_status(uow: UnitOfWork, user_id: int, status: PresenceStatus, now: datetime) -> bool:
+    """The agent's own choice (available or away); audited when it changes."""
+    row = await uow.fetchrow(_SET_STATUS, {"user_id": user_id, "status": status, "now": now})
+    if row is None:
+        return False
+    record(uow, "agent.presence", "user", user_id, after={"status": status})
+    return True
+
+
+async def available_agents(uow: UnitOfWork, queue_id: int | None, now: datetime) -> list[Available]:
+    """Who could take a contact of this queue now, locked until the transaction ends."""
+    rows = await uow.fetch(_AVAILABLE, {"queue_id": queue_id, "since": now - ALIVE})
+    return [Available(int(r["user_id"]), r["last_chat_at"]) for r in rows]
+
+
+async def given_chat(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    await uow.execute(_GIVEN_CHAT, {"user_id": user_id, "now": now})
