@@ -154,7 +154,8 @@ async def refresh(db: Database, call_sid: str) -> None:
             return
         agent = await uow.session.get(User, call.agent_user_id) if call.agent_user_id else None
         agent_name = agent.name if agent else None
-        meta = meta_of(call, agent_name)
+        # What intake added (warnings, the ticket a follow-up follows) stays.
+        meta = {**message.meta, **meta_of(call, agent_name)}
         body = body_of(call, agent_name)
         if message.meta == meta and message.body_text == body:
             return

@@ -761,3 +761,17 @@ async def test_a_written_answer_to_a_phone_ticket_goes_by_text_or_by_email(clien
     assert ticket.customer_id == customer.id
     mailed = await _reply(client, voice_db, ticket.number, f"Your repair is booked {known.sid}")
     assert mailed.channel == Channel.email
+
+
+async def test_a_withheld_number_hears_the_menu_and_its_missed_call_is_still_filed(
+    client, voice_db
+):
+    caller = calling(client, "anonymous")
+    document = await caller.twiml("")
+    assert document.find("Gather") is not None
+    assert "שלום, הגעתם" in said(document)  # no name to greet
+    await caller.post("/status", CallStatus="completed", CallDuration="4")
+    message = await call_message(voice_db, caller.sid)
+    assert message.meta["outcome"] == "missed"
+    assert message.author_customer_id is not None  # filed under "Unknown sender"
+    assert "withheld" in " ".join(message.meta.get("warnings", []))
