@@ -12,13 +12,17 @@ from servicedesk.access import STAFF
 from servicedesk.channels.twilio_rest import rest_client
 from servicedesk.channels.voice import bridge
 from servicedesk.channels.voice.models import PhoneCall
-from servicedesk.errors import Conflict, InvalidInput, NotFound
+from servicedesk.errors import Conflict, InvalidInput, NotFound, ServiceError
 from servicedesk.tickets.models import Ticket
 from servicedesk.web.auth import Caller, db_of, page_route
-from servicedesk.web.templating import render_page
-from servicedesk.web.ticket_page import _context, _view
+from servicedesk.web.ticket_page import render_ticket
 from servicedesk.web.ticket_view import visible_ticket
 from telephony.client import RestError
+
+
+class RecordingUnavailable(ServiceError):
+    status_code = 502
+    code = "recording_unavailable"
 
 
 @page_route(*STAFF)
@@ -37,13 +41,8 @@ async def answer_call(request: Request, caller: Caller) -> Response:
             caller.user,
         )
     except (Conflict, InvalidInput, bridge.BridgeFailed) as exc:
-        view = await _view(request, caller)
-        return render_page(
-            request,
-            caller,
-            "tickets/detail.html",
-            _context(view, section="tickets", call_error=str(exc)),
-            status_code=exc.status_code,
+        return await render_ticket(
+            request, caller, status_code=exc.status_code, call_error=str(exc)
         )
     return RedirectResponse(f"/tickets/{number}", status_code=303)
 
@@ -61,13 +60,13 @@ async def call_recording(request: Request, caller: Caller) -> Response:
         await visible_ticket(session, caller.actor, ticket.number)
     rest = rest_client(request.app.state.settings)
     if rest is None:
-        raise bridge.BridgeFailed(
+        raise RecordingUnavailable(
             "Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)"
         )
     try:
         audio = await rest.recording(call.recording_url)
     except RestError as exc:
-        raise bridge.BridgeFailed(f"Twilio did not give the recording: {exc}") from exc
+        raise RecordingUnavailable(f"Twilio did not give the recording: {exc}") from exc
     return Response(
         audio,
         media_type="audio/mpeg",

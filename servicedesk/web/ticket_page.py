@@ -49,10 +49,23 @@ def _context(view: TicketView, **extra: Any) -> dict[str, Any]:
     }
 
 
+async def render_ticket(
+    request: Request, caller: Caller, *, status_code: int = 200, **extra: Any
+) -> Response:
+    """The whole ticket screen, with whatever a refused action has to say."""
+    view = await _view(request, caller)
+    return render_page(
+        request,
+        caller,
+        "tickets/detail.html",
+        _context(view, section="tickets", **extra),
+        status_code=status_code,
+    )
+
+
 @page_route()
 async def ticket_page(request: Request, caller: Caller) -> Response:
-    view = await _view(request, caller)
-    return render_page(request, caller, "tickets/detail.html", _context(view, section="tickets"))
+    return await render_ticket(request, caller)
 
 
 @page_route()

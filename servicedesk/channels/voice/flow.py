@@ -304,7 +304,6 @@ async def transcribed(desk: VoiceDesk, transcription: voice.Transcription) -> No
             row.transcript = transcription.text
         else:
             log.info("call %s: Twilio could not transcribe the voicemail", transcription.call_sid)
-            row.transcript = row.transcript or None
         uow.session.add(row)
     await filing.sync(desk.db, desk.settings, transcription.call_sid)
 
