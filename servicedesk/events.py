@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -99,6 +100,45 @@ class SlaEscalated(DomainEvent):
 @dataclass(frozen=True)
 class CustomerChanged(DomainEvent):
     customer_id: int
+
+
+@dataclass(frozen=True)
+class OfferCreated(DomainEvent):
+    """Routing offered a waiting ticket to one agent, who has until `expires_at`."""
+
+    offer_id: int
+    ticket_id: int
+    user_id: int
+    channel: str  # the capacity class: voice, chat or email
+    queue_id: int | None
+    expires_at: datetime
+    timeout_seconds: int
+
+
+@dataclass(frozen=True)
+class OfferEnded(DomainEvent):
+    """An offer is no longer open: accepted, declined, timed out or withdrawn."""
+
+    offer_id: int
+    ticket_id: int
+    user_id: int
+    reason: str  # accepted, declined, timeout, withdrawn
+
+
+@dataclass(frozen=True)
+class QueueChanged(DomainEvent):
+    """What waits in a queue changed (counts, order, offers): its screens refresh."""
+
+    queue_id: int
+
+
+@dataclass(frozen=True)
+class PresenceChanged(DomainEvent):
+    """An agent's presence changed (by them, or by routing: a missed offer)."""
+
+    user_id: int
+    status: str  # available, away, on_call, offline
+    reason: str = ""  # chosen, missed_offer, call, connected, disconnected
 
 
 InTxHandler = Callable[["UnitOfWork", Any], Awaitable[None]]

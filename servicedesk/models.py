@@ -7,7 +7,13 @@ from servicedesk.customers.models import Customer, CustomerIdentity, Organizatio
 from servicedesk.db import metadata
 from servicedesk.intake.models import AutoReply, ProviderReport
 from servicedesk.products.models import Asset, Product
-from servicedesk.routing.models import AgentConnection, AgentPresence
+from servicedesk.routing.models import (
+    AgentCapacity,
+    AgentConnection,
+    AgentPresence,
+    RoutingEntry,
+    RoutingOffer,
+)
 from servicedesk.sla_tracking.models import SlaClock, SlaEscalation, SlaPolicySet
 from servicedesk.staff.models import ApiToken, Skill, Team, TeamMember, User, UserSkill
 from servicedesk.tickets.models import (
@@ -19,8 +25,11 @@ from servicedesk.tickets.models import (
 )
 
 __all__ = [
+    "AgentCapacity",
     "AgentConnection",
     "AgentPresence",
+    "RoutingEntry",
+    "RoutingOffer",
     "ApiToken",
     "Asset",
     "Attachment",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 from servicedesk.db import utcnow
@@ -55,6 +56,24 @@ class Team(SQLModel, table=True):
     description: str = Field(default="", sa_type=sa.Text)
     is_default: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # Routing (servicedesk/routing): how long an agent has to take an offer; where
+    # work goes when it waited here too long; whether e-mail is offered (push) or
+    # taken with "next ticket" (pull); which customer tiers are served first.
+    offer_timeout_seconds: int = Field(default=20, sa_column_kwargs={"server_default": "20"})
+    overflow_team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
+    overflow_after_seconds: int | None = Field(default=None)
+    email_mode: str = Field(
+        default="pull", sa_type=sa.String(8), sa_column_kwargs={"server_default": "pull"}
+    )
+    boost_tiers: list[str] = Field(
+        default_factory=lambda: ["gold", "platinum"],
+        sa_type=postgresql.ARRAY(sa.String(16)),
+        sa_column_kwargs={"server_default": sa.text("'{gold,platinum}'")},
+    )
+    # Target for the board's forecast: this share of contacts answered within
+    # `service_level_seconds` (80/20 unless the supervisor says otherwise).
+    service_level_percent: int = Field(default=80, sa_column_kwargs={"server_default": "80"})
+    service_level_seconds: int = Field(default=20, sa_column_kwargs={"server_default": "20"})
 
 
 class TeamMember(SQLModel, table=True):
@@ -65,10 +84,17 @@ class TeamMember(SQLModel, table=True):
 
 
 class Skill(SQLModel, table=True):
+    """A language (name: its code, "he") or a product line (name: the products'
+    category): a ticket needs the skills its customer's language and its unit's
+    product line name, when such skills are defined."""
+
     __tablename__ = "skill"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=sa.String(100), unique=True)
+    kind: str = Field(
+        default="other", sa_type=sa.String(16), sa_column_kwargs={"server_default": "other"}
+    )  # language, product_line, other
 
 
 class UserSkill(SQLModel, table=True):
