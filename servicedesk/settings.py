@@ -62,12 +62,16 @@ class Settings:
     voice_record_seconds: int = 120
     # Web chat (README, "Web chat").
     chat_capacity: int = 3  # open chats an agent takes at once
+    email_capacity: int = 8  # open written tickets (e-mail, SMS, web) an agent holds at once
+    routing_sweep_seconds: float = 1.0  # offers time out and overflow is checked this often
     chat_wait_seconds: float = 60.0  # for a free agent, before the chat goes to e-mail
     chat_idle_seconds: float = 900.0  # the customer away this long: the chat ends
     chat_max_chars: int = 2000  # one chat line
     chat_rate_per_minute: float = 30.0  # lines a chat may send, after its burst
     chat_rate_burst: int = 10
     chat_embed_origins: tuple[str, ...] = ("*",)  # sites that may frame /chat
+    # Several web processes: Socket.IO events go through Redis (docs/operations.md).
+    redis_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,12 +137,15 @@ def load_settings(environ: Environ | dict[str, str] | None = None) -> Settings:
         voice_ring_seconds=config("VOICE_RING_SECONDS", cast=int, default=20),
         voice_record_seconds=config("VOICE_RECORD_SECONDS", cast=int, default=120),
         chat_capacity=config("CHAT_CAPACITY", cast=int, default=3),
+        email_capacity=config("EMAIL_CAPACITY", cast=int, default=8),
+        routing_sweep_seconds=config("ROUTING_SWEEP_SECONDS", cast=float, default=1.0),
         chat_wait_seconds=config("CHAT_WAIT_SECONDS", cast=float, default=60.0),
         chat_idle_seconds=config("CHAT_IDLE_SECONDS", cast=float, default=900.0),
         chat_max_chars=config("CHAT_MAX_CHARS", cast=int, default=2000),
         chat_rate_per_minute=config("CHAT_RATE_PER_MINUTE", cast=float, default=30.0),
         chat_rate_burst=config("CHAT_RATE_BURST", cast=int, default=10),
         chat_embed_origins=_split(config("CHAT_EMBED_ORIGINS", default="*"), sep=" "),
+        redis_url=config("REDIS_URL", default="") or None,
     )
 
 

@@ -13,6 +13,7 @@ from servicedesk.channels.chat.subscriber import subscribe_chat
 from servicedesk.channels.email.outbox import subscribe_outbox
 from servicedesk.channels.sms.outbox import subscribe_sms_outbox
 from servicedesk.events import EventBus
+from servicedesk.routing.subscriber import subscribe_routing
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.service import PolicyRegistry
 from servicedesk.sla_tracking.subscriber import subscribe_sla
@@ -33,4 +34,5 @@ def subscribe_domain(bus: EventBus, settings: Settings) -> PolicyRegistry:
     subscribe_sms_outbox(bus)
     subscribe_chat(bus, settings)  # a live chat follows its ticket
     subscribe_sla(bus, settings, registry)
+    subscribe_routing(bus)  # waiting work follows its ticket (after the SLA deadline)
     return registry

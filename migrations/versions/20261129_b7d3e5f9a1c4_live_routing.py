@@ -25,6 +25,22 @@ def _when(name: str, nullable: bool = True) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
+# A waiting ticket's entry keeps its next SLA deadline, which the SLA code moves
+# without a ticket event (the sweeper, a policy reload): the database copies it.
+_FOLLOW_DUE = ("""
+CREATE FUNCTION routing_entry_follow_due() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE routing_entry SET due_at = NEW.sla_due_at
+    WHERE ticket_id = NEW.id AND due_at IS DISTINCT FROM NEW.sla_due_at;
+    RETURN NULL;
+END $$
+""", """
+CREATE TRIGGER trg_ticket_due_follows AFTER UPDATE OF sla_due_at ON ticket
+FOR EACH ROW WHEN (OLD.sla_due_at IS DISTINCT FROM NEW.sla_due_at)
+EXECUTE FUNCTION routing_entry_follow_due()
+""")
+
+
 def upgrade() -> None:
     op.drop_constraint(op.f("ck_agent_presence_presence_status"), "agent_presence", type_="check")
     op.create_check_constraint(
@@ -160,6 +176,8 @@ def upgrade() -> None:
         ],
     )
     op.create_index("ix_routing_entry_waiting_since", "routing_entry", ["waiting_since"])
+    for statement in _FOLLOW_DUE:
+        op.execute(statement)
 
     op.create_table(
         "routing_offer",
@@ -212,6 +230,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("routing_offer")
+    op.execute("DROP TRIGGER trg_ticket_due_follows ON ticket")
+    op.execute("DROP FUNCTION routing_entry_follow_due()")
     op.drop_table("routing_entry")
     op.drop_table("agent_capacity")
     for column in (

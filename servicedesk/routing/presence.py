@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from servicedesk.audit.service import record
 from servicedesk.db import UnitOfWork
 from servicedesk.enums import Role
+from servicedesk.events import PresenceChanged
 from servicedesk.routing.models import PresenceStatus
 from servicedesk.sql import DriverSQL
 
@@ -27,8 +28,8 @@ ALIVE = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 _CONNECT = sa.text(
     """
     WITH present AS (
-        INSERT INTO agent_presence (user_id, status, changed_at)
-        VALUES (:user_id, 'available', :now)
+        INSERT INTO agent_presence (user_id, status, changed_at, idle_since, reason)
+        VALUES (:user_id, 'available', :now, :now, 'connected')
         ON CONFLICT (user_id) DO NOTHING
     )
     INSERT INTO agent_connection (sid, user_id, node, connected_at, seen_at)
@@ -43,13 +44,19 @@ _EXPIRE = sa.text("DELETE FROM agent_connection WHERE seen_at < :since")
 _FORGET_NODE = sa.text("DELETE FROM agent_connection WHERE node = :node")
 _SET_STATUS = DriverSQL(
     """
-    INSERT INTO agent_presence (user_id, status, changed_at)
-    VALUES (:user_id, :status, :now)
-    ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at
+    INSERT INTO agent_presence (user_id, status, changed_at, idle_since, reason)
+    VALUES (:user_id, :status, :now, :now, :reason)
+    ON CONFLICT (user_id) DO UPDATE
+    SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at, reason = EXCLUDED.reason,
+        -- becoming available starts the idle time that orders who is offered next
+        idle_since = CASE WHEN EXCLUDED.status = 'available' THEN EXCLUDED.idle_since
+                          ELSE agent_presence.idle_since END
     WHERE agent_presence.status <> EXCLUDED.status
     RETURNING user_id
     """
 )
+_STATUS = DriverSQL("SELECT status FROM agent_presence WHERE user_id = :user_id")
+_WORKED = sa.text("UPDATE agent_presence SET idle_since = :now WHERE user_id = :user_id")
 # Agents and supervisors of the queue (any, for a ticket in no queue) available now,
 # their presence rows locked in id order: two routings that want the same agents wait
 # for each other (never deadlock), and the second sees what the first gave them.
@@ -97,13 +104,34 @@ async def forget_node(uow: UnitOfWork, node: str) -> None:
     await uow.execute(_FORGET_NODE, {"node": node})
 
 
-async def set_status(uow: UnitOfWork, user_id: int, status: PresenceStatus, now: datetime) -> bool:
-    """The agent's own choice (available or away); audited when it changes."""
-    row = await uow.fetchrow(_SET_STATUS, {"user_id": user_id, "status": status, "now": now})
+async def set_status(
+    uow: UnitOfWork,
+    user_id: int,
+    status: PresenceStatus,
+    now: datetime,
+    *,
+    reason: str = "chosen",
+) -> bool:
+    """The agent's own choice, or routing's (a missed offer, a call): audited and
+    announced when it changes."""
+    row = await uow.fetchrow(
+        _SET_STATUS, {"user_id": user_id, "status": status, "now": now, "reason": reason}
+    )
     if row is None:
         return False
-    record(uow, "agent.presence", "user", user_id, after={"status": status})
+    record(uow, "agent.presence", "user", user_id, after={"status": status, "reason": reason})
+    await uow.emit(PresenceChanged(user_id=user_id, status=status.value, reason=reason))
     return True
+
+
+async def status_of(uow: UnitOfWork, user_id: int) -> PresenceStatus | None:
+    row = await uow.fetchrow(_STATUS, {"user_id": user_id})
+    return None if row is None else PresenceStatus(row["status"])
+
+
+async def given_work(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """They took something: their idle time starts again (longest idle goes first)."""
+    await uow.execute(_WORKED, {"user_id": user_id, "now": now})
 
 
 async def available_agents(uow: UnitOfWork, queue_id: int | None, now: datetime) -> list[Available]:
