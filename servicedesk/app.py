@@ -4,6 +4,7 @@ everything with state (engine, event bus, Socket.IO server)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,6 +36,8 @@ from servicedesk.live.chat import running as running_live_chat
 from servicedesk.live.chat import wire_live_chat
 from servicedesk.live.presence import LivePresence, own_connections
 from servicedesk.live.server import create_socketio, subscribe_pushes
+from servicedesk.routing.dispatch import capacity_of
+from servicedesk.routing.router import Router, running_router, subscribe_router
 from servicedesk.settings import Settings, load_settings
 from servicedesk.sla_tracking.sweeper import running_sweeper
 from servicedesk.web.middleware import RequestIdMiddleware
@@ -136,15 +139,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.sla_registry = registry  # business hours for voice and chat
         app.state.voice = VoiceDesk(db, settings, voice_menu(settings), registry)
         live_chat = wire_live_chat(sio, db, settings, registry, bus, presence)
+        router = Router(
+            own_connections(db), capacity_of(settings), interval=settings.routing_sweep_seconds
+        )
+        subscribe_router(bus, router)  # offers follow new work, free agents, refusals
+        presence.listeners.append(router.wake)  # a screen opened: someone to offer to
+        app.state.router = router
         try:
             async with (
                 running_live_chat(live_chat, presence),  # web chat: waits, idling, presence
+                running_router(router, enabled=settings.run_worker),  # RUN_WORKER: offers
                 background_worker(settings, db),  # RUN_WORKER: outbound jobs
                 running_sweeper(  # RUN_WORKER: SLA warnings, breaches, escalations
                     db, registry, enabled=settings.run_worker, interval=settings.sla_sweep_seconds
                 ),
                 mail_intake(settings, db),  # SMTP_LISTEN, IMAP_MAILBOXES
             ):
+                # What start-up allocated lives as long as the process: out of the
+                # collector's sight, its pauses stay short (BENCHMARKS.md, live push).
+                gc.freeze()
                 yield
         finally:
             if database is None:

@@ -22,6 +22,7 @@ from servicedesk.db import UnitOfWork
 from servicedesk.events import OfferCreated, QueueChanged
 from servicedesk.routing.models import WorkClass
 from servicedesk.routing.presence import ALIVE
+from servicedesk.settings import Settings
 from servicedesk.sql import DriverSQL
 
 REOFFER_AFTER = timedelta(minutes=5)  # an agent who let a ticket pass is not asked again soon
@@ -38,6 +39,11 @@ class Capacity:
 
     def slots(self, work_class: WorkClass) -> int:
         return int(getattr(self, work_class.value))
+
+
+def capacity_of(settings: Settings) -> Capacity:
+    """The desk's defaults: one call, CHAT_CAPACITY chats, EMAIL_CAPACITY written."""
+    return Capacity(voice=1, chat=settings.chat_capacity, email=settings.email_capacity)
 
 
 # What an agent holds now, per work class. Calls: none counted here, since an agent

@@ -429,3 +429,8 @@ def translate(key: str, language: str, **values: object) -> str:
     entry = MESSAGES.get(key)
     text = key if entry is None else entry.get(language) or entry["en"]
     return text.format(**values) if values else text
+
+
+from servicedesk.web.messages_workspace import WORKSPACE_MESSAGES  # noqa: E402
+
+MESSAGES.update(WORKSPACE_MESSAGES)

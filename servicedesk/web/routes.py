@@ -9,6 +9,7 @@ from starlette.routing import Route
 from servicedesk.web import attachments, calls, customers, login, ticket_page, tickets
 from servicedesk.web.admin import products, queues, sla, users
 from servicedesk.web.chat_page import chat_page
+from servicedesk.web.workspace import workspace_routes
 
 
 async def home(request: Request) -> Response:
@@ -37,6 +38,7 @@ def page_routes() -> list[Route]:
         Route("/messages/{id:int}/source", attachments.message_source),
         Route("/customers", customers.customer_list),
         Route("/customers/{id:int}", customers.customer_page),
+        *workspace_routes(),
         Route("/admin", admin_home),
         Route("/admin/products", products.products_page, methods=["GET"]),
         Route("/admin/products", products.create_product, methods=["POST"]),

@@ -22,6 +22,10 @@ FORMS = {
     "/admin/queues": {"name": "Forged queue"},
     "/admin/users": {"name": "Forged", "email": "forged@desk.example", "role": "admin"},
     "/admin/sla": {"source": "[calendars]"},
+    "/workspace/presence": {"status": "away"},
+    "/workspace/next": {},
+    "/offers/{id:int}/accept": {},
+    "/offers/{id:int}/decline": {},
 }
 
 
@@ -42,7 +46,7 @@ async def test_post_without_the_sessions_csrf_token_is_refused(signed_in, db, pa
     admin = await f.create_staff(db, Role.admin, teams=(queue,))
     ticket = await f.create_ticket(db, await f.create_customer(db), queue=queue)
     session = await signed_in(admin)
-    url = re.sub(r"\{number:int\}", str(ticket.number), path)
+    url = re.sub(r"\{number:int\}", str(ticket.number), path).replace("{id:int}", "1")
     data = dict(FORMS[path])
     if token == "wrong":
         data["csrf_token"] = session.csrf[::-1]
