@@ -113,16 +113,48 @@ async def _assets(session: AsyncSession, customer_id: int, today: date) -> list[
     ]
 
 
+async def _visible_customer(session: AsyncSession, actor: Actor, customer_id: int) -> Customer:
+    customer = await session.get(Customer, customer_id) if customer_id <= MAX_INT4 else None
+    if customer is None or customer.id is None:
+        raise NotFound("no such customer")
+    if not can_see_customer(actor, customer):
+        raise Forbidden("this customer is not yours to see")
+    return customer
+
+
+@page_route()
+async def customer_summary(request: Request, caller: Caller) -> Response:
+    """The customer beside a ticket (the agent's ticket view): products with their
+    warranty state and the cross-channel timeline; a fragment htmx loads."""
+    today = local_today(request.app.state.settings)
+    async with db_of(request).read_session() as session:
+        customer = await _visible_customer(session, caller.actor, request.path_params["id"])
+        assert customer.id is not None
+        assets = await _assets(session, customer.id, today)
+        entries, timeline_total, openable = await _visible_timeline(
+            session, caller.actor, customer.id
+        )
+    return render_page(
+        request,
+        caller,
+        "customers/_summary.html",
+        {
+            "customer": customer,
+            "assets": assets,
+            "timeline": entries,
+            "timeline_total": timeline_total,
+            "openable": openable,
+        },
+    )
+
+
 @page_route()
 async def customer_page(request: Request, caller: Caller) -> Response:
     customer_id: int = request.path_params["id"]
     today = local_today(request.app.state.settings)
     async with db_of(request).read_session() as session:
-        customer = await session.get(Customer, customer_id) if customer_id <= MAX_INT4 else None
-        if customer is None or customer.id is None:
-            raise NotFound("no such customer")
-        if not can_see_customer(caller.actor, customer):
-            raise Forbidden("this customer is not yours to see")
+        customer = await _visible_customer(session, caller.actor, customer_id)
+        assert customer.id is not None
         organization = (
             await session.get(Organization, customer.organization_id)
             if customer.organization_id is not None

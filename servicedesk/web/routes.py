@@ -38,6 +38,7 @@ def page_routes() -> list[Route]:
         Route("/messages/{id:int}/source", attachments.message_source),
         Route("/customers", customers.customer_list),
         Route("/customers/{id:int}", customers.customer_page),
+        Route("/customers/{id:int}/summary", customers.customer_summary),
         *workspace_routes(),
         Route("/admin", admin_home),
         Route("/admin/products", products.products_page, methods=["GET"]),

@@ -172,3 +172,34 @@ async def test_next_ticket_with_nothing_waiting_says_so(signed_in, db):
     assert resp.headers["location"] == "/workspace?notice=nothing_waiting"
     page = await session.get(resp.headers["location"])
     assert "Nothing is waiting for you right now." in page.text
+
+
+async def test_the_ticket_view_loads_the_customers_products_and_whole_timeline(signed_in, db):
+    queue = await f.create_team(db)
+    agent = await f.create_staff(db, Role.agent, teams=(queue,))
+    customer = await f.create_customer(db, phone="+972501234567")
+    product = await f.create_product(db, months=24)
+    asset = await f.create_asset(db, product, customer, utcnow().date() - timedelta(days=30))
+    by_mail = await f.create_ticket(db, customer, queue=queue, subject="Noisy drum")
+    by_phone = await f.create_ticket(
+        db, customer, queue=queue, subject="Called about the drum", channel=Channel.voice
+    )
+    session = await signed_in(agent)
+    page = await session.get(f"/tickets/{by_phone.number}")
+    assert f'hx-get="/customers/{customer.id}/summary"' in page.text
+    summary = await session.get(f"/customers/{customer.id}/summary", htmx=True)
+    assert summary.status_code == 200
+    assert asset.serial in summary.text
+    assert 'class="warranty warranty-active"' in summary.text
+    assert f"#{by_mail.number}" in summary.text  # the other channel's conversation too
+    assert f"#{by_phone.number}" in summary.text
+    assert "Phone call" in summary.text
+    assert "E-mail" in summary.text
+
+
+async def test_a_partner_gets_no_summary_of_a_customer_not_theirs(signed_in, db):
+    partner_org = await f.create_organization(db, OrganizationKind.partner)
+    partner = await f.create_staff(db, Role.partner, organization=partner_org)
+    stranger = await f.create_customer(db)
+    resp = await (await signed_in(partner)).get(f"/customers/{stranger.id}/summary", htmx=True)
+    assert resp.status_code == 403
