@@ -210,3 +210,23 @@ async def _release(uow: UnitOfWork, offer_ids: list[int]) -> None:
     rows = await uow.fetch(_RELEASE_ENTRY, {"offer_ids": offer_ids})
     for queue_id in sorted({int(r["queue_id"]) for r in rows}):
         await uow.emit(QueueChanged(queue_id=queue_id))
+
+
+async def call_over(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """The agent's call ended: they are available again (if routing had set them
+    on a call; a status they chose meanwhile stands)."""
+    if await presence.status_of(uow, user_id) == PresenceStatus.on_call:
+        await presence.set_status(uow, user_id, PresenceStatus.available, now, reason="call_ended")
+
+
+async def call_not_answered(uow: UnitOfWork, user_id: int, ticket_id: int, now: datetime) -> None:
+    """The agent accepted a call but their phone did not pick up: the caller goes
+    back to the queue, so the ticket waits for the next agent again, and the agent,
+    evidently not at their desk, is set away."""
+    ticket = await uow.session.get(Ticket, ticket_id, with_for_update=True)
+    if ticket is not None and ticket.assignee_id == user_id and ticket.first_responded_at is None:
+        await tickets.update_ticket(
+            uow, ticket, tickets.TicketChanges(assignee_id=None, set_assignee=True)
+        )
+    if await presence.status_of(uow, user_id) in (PresenceStatus.on_call, PresenceStatus.available):
+        await presence.set_status(uow, user_id, PresenceStatus.away, now, reason="missed_call")

@@ -13,8 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from servicedesk.access import sees_all_tickets
-from servicedesk.db import utcnow
-from servicedesk.enums import Role
+from servicedesk.channels.twilio_rest import rest_client
+from servicedesk.channels.voice import bridge
+from servicedesk.db import Database, utcnow
+from servicedesk.enums import Channel, Role
 from servicedesk.errors import Conflict, InvalidInput
 from servicedesk.loading import MAX_INT4
 from servicedesk.routing import offers, presence, repository
@@ -24,6 +26,8 @@ from servicedesk.staff.models import Team
 from servicedesk.web.auth import Caller, db_of, page_route
 from servicedesk.web.forms import read_form
 from servicedesk.web.templating import is_htmx, render
+from servicedesk.web.ticket_page import render_ticket
+from servicedesk.web.ticket_view import waiting_calls_of
 
 WORKERS = (Role.admin, Role.supervisor, Role.agent)
 # What the agent may choose; "on a call" is set by routing when they take a call.
@@ -124,12 +128,34 @@ def _go(request: Request, url: str) -> Response:
 async def accept_offer(request: Request, caller: Caller) -> Response:
     offer_id = _offer_id(request)
     assert caller.user.id is not None
+    db = db_of(request)
     try:
-        async with db_of(request).unit_of_work(caller.actor) as uow:
+        async with db.unit_of_work(caller.actor) as uow:
             ticket = await offers.accept(uow, offer_id, caller.user.id, utcnow())
     except Conflict:
         return _go(request, "/workspace?notice=offer_gone")
+    assert ticket.id is not None
+    if ticket.channel == Channel.voice and await _caller_waiting(db, ticket.id):
+        # A call: accepting it rings the agent's softphone (or phone) at once.
+        try:
+            await bridge.accept(
+                request.app.state.voice,
+                rest_client(request.app.state.settings),
+                db,
+                ticket.id,
+                caller.user,
+            )
+        except (Conflict, InvalidInput, bridge.BridgeFailed) as exc:
+            request.path_params["number"] = ticket.number
+            return await render_ticket(
+                request, caller, status_code=exc.status_code, call_error=str(exc)
+            )
     return _go(request, f"/tickets/{ticket.number}")
+
+
+async def _caller_waiting(db: Database, ticket_id: int) -> bool:
+    async with db.read_session() as session:
+        return bool(await waiting_calls_of(session, ticket_id))
 
 
 @page_route(*WORKERS)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from servicedesk.channels.voice import calls, filing, prompts
 from servicedesk.channels.voice.models import CallOutcome, CallState, PhoneCall
 from servicedesk.db import Actor, Database, UnitOfWork, utcnow
+from servicedesk.routing import offers
 from servicedesk.settings import Settings, local_today
 from servicedesk.sla_tracking.hours import hours_for
 from servicedesk.sla_tracking.service import PolicyRegistry
@@ -231,8 +232,12 @@ async def dialled(desk: VoiceDesk, result: voice.Dialled) -> str:
                 row.outcome = CallOutcome.answered
                 row.state = CallState.talking
                 uow.session.add(row)
+            if row.agent_user_id is not None:  # off the phone: routing may offer again
+                await offers.call_over(uow, row.agent_user_id, utcnow())
             answer = twiml.empty()
         elif row.state in (CallState.connecting, CallState.queued):
+            if row.agent_user_id is not None and row.ticket_id is not None:
+                await offers.call_not_answered(uow, row.agent_user_id, row.ticket_id, utcnow())
             row.state = CallState.queued
             row.agent_user_id = None
             uow.session.add(row)

@@ -24,13 +24,18 @@ from starlette.datastructures import Secret
 from servicedesk import migrate
 from servicedesk.app import create_app
 from servicedesk.channels.voice.models import CallOutcome, CallState, PhoneCall
-from servicedesk.db import Actor, Database, make_engine
+from servicedesk.db import Actor, Database, make_engine, utcnow
 from servicedesk.enums import Channel, Role, TicketStatus
 from servicedesk.events import EventBus
 from servicedesk.products import service as products
+from servicedesk.routing import dispatch, presence
+from servicedesk.routing.dispatch import Capacity
+from servicedesk.routing.models import PresenceStatus, WorkClass
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.service import load_policy_set
+from servicedesk.staff import service as staff
 from servicedesk.staff.models import Team, User
+from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Message, Ticket
 from servicedesk.wiring import subscribe_domain
 from telephony import signature
@@ -775,3 +780,86 @@ async def test_a_withheld_number_hears_the_menu_and_its_missed_call_is_still_fil
     assert message.meta["outcome"] == "missed"
     assert message.author_customer_id is not None  # filed under "Unknown sender"
     assert "withheld" in " ".join(message.meta.get("warnings", []))
+
+
+# ---- calls offered by routing --------------------------------------------------
+
+
+async def _presence_of(db: Database, user: User) -> tuple[str, str]:
+    async with db.read_session() as session:
+        row = (
+            await session.execute(
+                text("SELECT status, reason FROM agent_presence WHERE user_id = :u"),
+                {"u": user.id},
+            )
+        ).one()
+    return row.status, row.reason
+
+
+async def test_a_routed_call_rings_the_agent_who_accepts_and_comes_back_if_unanswered(
+    client, voice_db, desk, twilio_api
+):
+    caller = calling(client)
+    await queued(caller)
+    ticket = await ticket_of(voice_db, (await call_message(voice_db, caller.sid)).ticket_id)
+    # A queue of its own, so that routing has only this call to offer.
+    line = await f.create_team(voice_db)
+    agent = desk.agent.user
+    assert agent.id is not None
+    assert line.id is not None
+    async with voice_db.unit_of_work(Actor.system()) as uow:
+        await staff.add_member(uow, line.id, agent.id)
+        held = await uow.session.get(Ticket, ticket.id)
+        assert held is not None
+        await tickets.update_ticket(
+            uow, held, tickets.TicketChanges(queue_id=line.id, set_queue=True)
+        )
+        await presence.connected(uow, sid="voice-offer", user_id=agent.id, node="t", now=utcnow())
+    try:
+        async with voice_db.unit_of_work(Actor.system()) as uow:
+            offer = await dispatch.offer_next(uow, line.id, WorkClass.voice, Capacity(), utcnow())
+        assert offer is not None
+        assert (offer.ticket_id, offer.user_id) == (ticket.id, agent.id)
+
+        await sign_in(client, agent.email)
+        page = await client.get("/workspace")
+        assert f'data-offer="{offer.offer_id}"' in page.text
+        resp = await client.post(
+            f"/offers/{offer.offer_id}/accept", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert resp.status_code == 303
+        assert resp.headers["location"] == f"/tickets/{ticket.number}"
+        [update] = twilio_api.call_updates
+        assert update["sid"] == caller.sid
+        dial = ET.fromstring(update["Twiml"]).find("Dial")
+        assert dial.find("Client").text == f"agent-{agent.id}"
+        assert (await ticket_of(voice_db, ticket.id)).assignee_id == agent.id
+        assert await _presence_of(voice_db, agent) == ("on_call", "call")
+
+        # The softphone rang out: the caller is queued again, the ticket waits for
+        # the next agent, and this agent (not at their desk) is set away.
+        document = await caller.twiml("/dialled", DialCallStatus="no-answer", DialCallDuration="0")
+        assert document.find("Enqueue") is not None
+        assert (await ticket_of(voice_db, ticket.id)).assignee_id is None
+        assert await _presence_of(voice_db, agent) == ("away", "missed_call")
+        async with voice_db.read_session() as session:
+            waiting_again = await session.scalar(
+                text("SELECT count(*) FROM routing_entry WHERE ticket_id = :t"), {"t": ticket.id}
+            )
+        assert waiting_again == 1
+
+        # Back at the desk, offered again, accepted, talked: available once it is over.
+        async with voice_db.unit_of_work(Actor.system()) as uow:
+            await presence.set_status(uow, agent.id, PresenceStatus.available, utcnow())
+            again = await dispatch.offer_next(uow, line.id, WorkClass.voice, Capacity(), utcnow())
+        assert again is not None
+        page = await client.get("/workspace")
+        await client.post(
+            f"/offers/{again.offer_id}/accept", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert len(twilio_api.call_updates) == 2
+        await caller.twiml("/dialled", DialCallStatus="completed", DialCallDuration="95")
+        assert await _presence_of(voice_db, agent) == ("available", "call_ended")
+    finally:
+        async with voice_db.unit_of_work(Actor.system()) as uow:
+            await presence.disconnected(uow, "voice-offer")
