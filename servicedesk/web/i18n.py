@@ -431,6 +431,9 @@ def translate(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+from servicedesk.web.messages_board import MESSAGES_BOARD  # noqa: E402
+
+MESSAGES.update(MESSAGES_BOARD)
 from servicedesk.web.messages_workspace import WORKSPACE_MESSAGES  # noqa: E402
 
 MESSAGES.update(WORKSPACE_MESSAGES)

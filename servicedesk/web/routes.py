@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from servicedesk.web import attachments, calls, customers, login, ticket_page, tickets
+from servicedesk.web import board as board_page
 from servicedesk.web.admin import products, queues, sla, users
 from servicedesk.web.chat_page import chat_page
 from servicedesk.web.workspace import workspace_routes
@@ -39,6 +40,11 @@ def page_routes() -> list[Route]:
         Route("/customers", customers.customer_list),
         Route("/customers/{id:int}", customers.customer_page),
         Route("/customers/{id:int}/summary", customers.customer_summary),
+        Route("/board", board_page.board_page, methods=["GET"]),
+        Route("/board/tiles", board_page.tiles_part, methods=["GET"]),
+        Route("/board/forecast", board_page.forecast_part, methods=["GET"]),
+        Route("/board/closest", board_page.closest_part, methods=["GET"]),
+        Route("/board/agents", board_page.agents_part, methods=["GET"]),
         *workspace_routes(),
         Route("/admin", admin_home),
         Route("/admin/products", products.products_page, methods=["GET"]),
