@@ -95,6 +95,8 @@ def upgrade() -> None:
         sa.Column("service_level_seconds", sa.Integer(), nullable=False, server_default="20"),
     )
 
+    # The board's forecast counts a queue's arrivals by hour.
+    op.create_index("ix_ticket_queue_created", "ticket", ["queue_id", "created_at"])
     op.create_table(
         "agent_capacity",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -234,6 +236,7 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION routing_entry_follow_due()")
     op.drop_table("routing_entry")
     op.drop_table("agent_capacity")
+    op.drop_index("ix_ticket_queue_created", table_name="ticket")
     for column in (
         "service_level_seconds",
         "service_level_percent",

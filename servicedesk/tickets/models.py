@@ -28,6 +28,7 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_ticket_queue_status", "queue_id", "status"),
         sa.Index("ix_ticket_status_updated", "status", "updated_at"),
+        sa.Index("ix_ticket_queue_created", "queue_id", "created_at"),  # arrivals (the board)
     )
 
     id: int | None = Field(default=None, primary_key=True)
