@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 VENDOR := static/vendor
 
-.PHONY: install demo serve test lint format bench browser dovecot clean
+.PHONY: install demo serve test lint format bench browser dovecot redis clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,12 @@ browser:
 dovecot:
 	scripts/ensure-dovecot.sh
 
+## Redis on 127.0.0.1:6379 for the scale-out test (started when nothing answers there).
+redis:
+	scripts/ensure-redis.sh
+
 ## The whole suite on a real PostgreSQL (embedded unless TEST_DATABASE_URL is set).
-test: install browser dovecot
+test: install browser dovecot redis
 	$(BIN)/python -m pytest --ignore=tests/sla --ignore=tests/telephony
 	# sla/ and telephony/ are small and need no database: their own tests must cover
 	# every branch (STYLE rule 12).

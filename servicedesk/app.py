@@ -32,10 +32,13 @@ from servicedesk.embedded import resolve_database_url
 from servicedesk.errors import Conflict, ServiceError
 from servicedesk.events import EventBus
 from servicedesk.jobs import background_worker
+from servicedesk.live.chat import NAMESPACE as CHAT_NAMESPACE
 from servicedesk.live.chat import running as running_live_chat
 from servicedesk.live.chat import wire_live_chat
+from servicedesk.live.manager import client_manager
 from servicedesk.live.presence import LivePresence, own_connections
-from servicedesk.live.server import create_socketio, subscribe_pushes
+from servicedesk.live.rooms import NAMESPACE as LIVE_NAMESPACE
+from servicedesk.live.server import wire_staff_live
 from servicedesk.routing.dispatch import capacity_of
 from servicedesk.routing.router import Router, running_router, subscribe_router
 from servicedesk.settings import Settings, load_settings
@@ -122,7 +125,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or load_settings()
     bus = database.bus if database is not None else EventBus()
     # Mounted now; its handlers are wired in the lifespan, once the database exists.
-    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False)
+    # Staff screens on /live, customers' widgets on /chat; the default namespace
+    # serves nobody. With REDIS_URL, events reach screens held by other processes.
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        cors_allowed_origins=[],
+        logger=False,
+        namespaces=[LIVE_NAMESPACE, CHAT_NAMESPACE],
+        client_manager=client_manager(settings),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -132,9 +143,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             db = Database(make_engine(url, pool_size=settings.db_pool_size), bus)
         app.state.db = db
         presence = LivePresence(own_connections(db))  # agents' screens, for routing
-        create_socketio(settings, db, server=sio, presence=presence)
+        wire_staff_live(sio, db, settings, bus, presence)
         app.state.sio = sio
-        subscribe_pushes(bus, sio)
         registry = subscribe_domain(bus, settings)
         app.state.sla_registry = registry  # business hours for voice and chat
         app.state.voice = VoiceDesk(db, settings, voice_menu(settings), registry)

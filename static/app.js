@@ -1,11 +1,45 @@
-// Live screens: the server pushes {event, ticket_id, version}; we let htmx
-// re-fetch the affected fragments, so rendering and permissions stay server-side.
+// Live screens on the Socket.IO namespace /live. The server pushes ids, never HTML
+// (servicedesk/live/pushes.py); htmx re-fetches the affected fragments, so rendering
+// and permissions stay server-side.
+//
+// The contract other scripts and templates build on:
+// - every push is dispatched on <body> as a CustomEvent "live-" + its name with dots
+//   as dashes (live-ticket-created, live-ticket-updated, live-ticket-assigned,
+//   live-offer-created, live-offer-expired, live-sla-warning, live-sla-breached,
+//   live-sla-escalated, live-queue-changed, live-agent-presence), detail = payload;
+// - ticket and SLA pushes also dispatch "ticket-changed" / "sla-changed" on <body> and
+//   "this-ticket-changed" on each [data-ticket-id] part of that ticket;
+// - after a reconnect (never on the first connect) the screen asks the server for
+//   its state ("resync") and dispatches "live-resync" (detail = that state: presence,
+//   pending offers, queue counts) on <body>, then every refresh event: "ticket-changed",
+//   "sla-changed", "live-queue-changed" per queue, "live-agent-presence" for me,
+//   "live-offer-created" per pending offer (detail.resync = true: offer screens keep one
+//   entry per offer_id and drop those missing from live-resync's offers), and
+//   "this-ticket-changed" on every [data-ticket-id] part: nothing stays stale;
+// - window.liveSocket is the socket, for scripts that emit (resync); offers are
+//   taken and declined over HTTP.
 (function () {
   "use strict";
+  var PUSHES = [
+    "ticket.created", "ticket.updated", "ticket.assigned",
+    "offer.created", "offer.expired",
+    "sla.warning", "sla.breached", "sla.escalated",
+    "queue.changed", "agent.presence",
+  ];
+  function fire(target, name, detail) {
+    target.dispatchEvent(new CustomEvent(name, { detail: detail }));
+  }
+  function partsOf(ticketId) {
+    return document.querySelectorAll('[data-ticket-id="' + Number(ticketId) + '"]');
+  }
   function start() {
     if (!document.body.dataset.live || typeof io === "undefined") return;
-    var socket = io({ transports: ["websocket", "polling"] });
+    var socket = io("/live", { transports: ["websocket", "polling"] });
+    window.liveSocket = socket;
+    var connectedBefore = false;
     socket.on("connect", function () {
+      if (connectedBefore) resync();
+      connectedBefore = true;
       // A ticket screen watches its ticket: the customer's typing in a web chat.
       var page = document.querySelector("[data-watch-ticket]");
       if (page) {
@@ -17,13 +51,32 @@
       }
     });
     socket.on("disconnect", function () { document.body.dataset.liveState = "offline"; });
-    // An SLA warning or breach does not change the ticket's version: refresh its
-    // parts anyway, so the clocks show their new state.
-    socket.on("sla", function (payload) {
-      document.body.dispatchEvent(new CustomEvent("sla-changed", { detail: payload }));
-      var selector = '[data-ticket-id="' + Number(payload.ticket_id) + '"]';
-      document.querySelectorAll(selector).forEach(function (part) {
-        part.dispatchEvent(new CustomEvent("this-ticket-changed", { detail: payload }));
+    // Pushes sent while we were away are lost: ask for the state, refresh everything.
+    function resync() {
+      socket.emit("resync", {}, function (state) {
+        state = state || {};
+        fire(document.body, "live-resync", state);
+        fire(document.body, "ticket-changed", { resync: true });
+        fire(document.body, "sla-changed", { resync: true });
+        (state.queues || []).forEach(function (queue) {
+          fire(document.body, "live-queue-changed", { queue_id: queue.queue_id, resync: true });
+        });
+        if (state.user_id) {
+          fire(document.body, "live-agent-presence", {
+            user_id: state.user_id, status: state.presence, reason: "resync", resync: true,
+          });
+        }
+        (state.offers || []).forEach(function (offer) {
+          fire(document.body, "live-offer-created", Object.assign({ resync: true }, offer));
+        });
+        document.querySelectorAll("[data-ticket-id]").forEach(function (part) {
+          fire(part, "this-ticket-changed", { resync: true });
+        });
+      });
+    }
+    PUSHES.forEach(function (name) {
+      socket.on(name, function (payload) {
+        fire(document.body, "live-" + name.replace(/\./g, "-"), payload);
       });
     });
     // A push can overtake a fragment's request (a reply's own answer, say, rendered
@@ -31,11 +84,13 @@
     // (the conversation) swapped in from a request older than the latest push about
     // its ticket fetches itself again.
     var heard = {};
-    ["ticket", "sla"].forEach(function (name) {
-      socket.on(name, function (payload) {
-        heard[payload.ticket_id] = (heard[payload.ticket_id] || 0) + 1;
-      });
-    });
+    ["ticket.created", "ticket.updated", "sla.warning", "sla.breached", "sla.escalated"].forEach(
+      function (name) {
+        socket.on(name, function (payload) {
+          heard[payload.ticket_id] = (heard[payload.ticket_id] || 0) + 1;
+        });
+      }
+    );
     document.addEventListener("htmx:beforeRequest", function (evt) {
       evt.detail.xhr.heardBefore = Object.assign({}, heard);
     });
@@ -47,6 +102,30 @@
       if ((heard[id] || 0) > (before[id] || 0)) {
         part.dispatchEvent(new CustomEvent("this-ticket-changed"));
       }
+    });
+    // Every part of an open ticket screen (header, conversation, properties) refreshes,
+    // unless it already shows this version (e.g. our own save answered with it): that
+    // keeps a "Saved" notice, and never throws away a form for nothing. (An assignment
+    // also comes as ticket.updated: refreshing on that one is enough.)
+    ["ticket.created", "ticket.updated"].forEach(function (name) {
+      socket.on(name, function (payload) {
+        fire(document.body, "ticket-changed", payload);
+        partsOf(payload.ticket_id).forEach(function (part) {
+          var shown = Number(part.dataset.version || 0);
+          if (shown && shown >= Number(payload.version)) return;
+          fire(part, "this-ticket-changed", payload);
+        });
+      });
+    });
+    // An SLA warning or breach does not change the ticket's version: refresh its
+    // parts anyway, so the clocks show their new state.
+    ["sla.warning", "sla.breached", "sla.escalated"].forEach(function (name) {
+      socket.on(name, function (payload) {
+        fire(document.body, "sla-changed", payload);
+        partsOf(payload.ticket_id).forEach(function (part) {
+          fire(part, "this-ticket-changed", payload);
+        });
+      });
     });
     socket.on("typing", function (payload) {
       var box = document.querySelector('[data-typing-ticket="' + Number(payload.ticket_id) + '"]');
@@ -85,18 +164,6 @@
         socket.emit("typing", { ticket_id: id, typing: false });
         box.typingAt = 0;
       }, 3000);
-    });
-    socket.on("ticket", function (payload) {
-      document.body.dispatchEvent(new CustomEvent("ticket-changed", { detail: payload }));
-      // Every part of an open ticket screen (header, conversation, properties) refreshes,
-      // unless it already shows this version (e.g. our own save answered with it): that
-      // keeps a "Saved" notice, and never throws away a form for nothing.
-      var selector = '[data-ticket-id="' + Number(payload.ticket_id) + '"]';
-      document.querySelectorAll(selector).forEach(function (part) {
-        var shown = Number(part.dataset.version || 0);
-        if (shown && shown >= Number(payload.version)) return;
-        part.dispatchEvent(new CustomEvent("this-ticket-changed", { detail: payload }));
-      });
     });
   }
   document.addEventListener("htmx:beforeSwap", function (evt) {

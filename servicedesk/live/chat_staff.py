@@ -1,4 +1,4 @@
-"""The agents' side of the web chat, on the staff namespace: a ticket screen watches
+"""The agents' side of the web chat, on the staff namespace `/live`: a ticket screen watches
 its ticket (access checked once, on `watch`) to see the customer typing and to type
 back; and, after commit, what the desk did reaches the widget (an agent's line, the
 chat's new state) and the screens (who got the chat, the banner on the ticket)."""
@@ -22,14 +22,14 @@ from servicedesk.channels.chat.sweeper import ChatSweeper
 from servicedesk.customers.models import Customer
 from servicedesk.db import Actor, Database
 from servicedesk.events import EventBus, MessageAdded
-from servicedesk.live.server import ticket_rooms
+from servicedesk.live.rooms import NAMESPACE as STAFF_NAMESPACE
+from servicedesk.live.rooms import ticket_rooms, user_room
 from servicedesk.sql import DriverSQL
 from servicedesk.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
 CHAT_NAMESPACE = "/chat"
-STAFF_NAMESPACE = "/"
 CHAT_GONE = (
     "there is no chat going on to carry this reply, so it was not sent; "
     "send it again and it goes by e-mail"
@@ -49,7 +49,7 @@ def chat_room(chat_id: int) -> str:
 
 
 def ticket_room(ticket_id: int) -> str:
-    """Staff screens showing one ticket (namespace /), joined through `watch`."""
+    """Staff screens showing one ticket (namespace /live), joined through `watch`."""
     return f"ticket:{ticket_id}"
 
 
@@ -168,12 +168,16 @@ class StaffSide:
             rooms = ticket_rooms(
                 ticket["queue_id"], ticket["organization_id"], ticket["assignee_id"]
             )
+            # The ticket's chat banner changed: its screens re-fetch, as for any update.
             payload = {
-                "event": "chat.changed",
+                "event": "ticket.updated",
                 "ticket_id": event.ticket_id,
                 "version": ticket["version"],
+                "queue_id": ticket["queue_id"],
+                "assignee_id": ticket["assignee_id"],
+                "chat": event.state,
             }
-            await self.sio.emit("ticket", payload, to=rooms, namespace=STAFF_NAMESPACE)
+            await self.sio.emit("ticket.updated", payload, to=rooms, namespace=STAFF_NAMESPACE)
             given = event.agent_user_id
             if event.state == "active" and given and given != event.previous_agent_user_id:
                 await self.sio.emit(
@@ -183,7 +187,7 @@ class StaffSide:
                         "ticket_id": event.ticket_id,
                         "number": ticket["number"],
                     },
-                    to=f"user:{given}",
+                    to=user_room(given),
                     namespace=STAFF_NAMESPACE,
                 )
         if event.state in ("ended", "waiting"):

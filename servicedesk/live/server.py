@@ -1,8 +1,12 @@
-"""Socket.IO: authenticated connections, rooms by permission, ids-only pushes after commit.
+"""The staff Socket.IO namespace `/live`: authenticated connections put in the rooms
+their role allows (servicedesk/live/rooms.py), the pushes after commit
+(servicedesk/live/pushes.py), and `resync` for a screen that was away.
 
-Rooms: `tickets:all` (admins, supervisors), `queue:<id>` (agents of that queue),
-`user:<id>` (the assignee), `org:<id>` (partner users). A browser is put only in
-rooms its role allows; it cannot join rooms itself."""
+    connect  browsers: the session cookie; integrations: auth={"token": "<API token>"}
+    resync   {} → {user_id, role, presence, offers, queues}   (servicedesk/live/snapshot.py)
+
+The chat's `watch` and `typing` are on this namespace too (servicedesk/live/chat_staff.py).
+The default namespace serves nobody: the app lists the namespaces it serves."""
 
 from __future__ import annotations
 
@@ -11,140 +15,90 @@ from typing import Any
 
 import socketio
 
-from servicedesk.db import Database
-from servicedesk.enums import Role
-from servicedesk.events import (
-    DomainEvent,
-    EventBus,
-    MessageAdded,
-    SlaAlert,
-    SlaBreached,
-    SlaEscalated,
-    SlaWarning,
-    TicketCreated,
-    TicketUpdated,
-)
+from servicedesk.db import Actor, Database, utcnow
+from servicedesk.events import EventBus
+from servicedesk.live import snapshot
+from servicedesk.live.auth import identify, refused
 from servicedesk.live.presence import LivePresence
+from servicedesk.live.pushes import Pushes
+from servicedesk.live.rooms import NAMESPACE, queues_of, rooms_for
 from servicedesk.settings import Settings
-from servicedesk.staff.models import User
-from servicedesk.staff.service import actor_for, team_ids_of
-from servicedesk.web.auth import SESSION_FINGERPRINT, SESSION_USER, password_fingerprint
-from servicedesk.web.session_cookie import read_session
 
 log = logging.getLogger(__name__)
 
 
-def rooms_for(user: User, team_ids: frozenset[int]) -> list[str]:
-    rooms = [f"user:{user.id}"]
-    if user.role in (Role.admin, Role.supervisor):
-        rooms.append("tickets:all")
-    elif user.role == Role.agent:
-        rooms.extend(f"queue:{t}" for t in sorted(team_ids))
-    elif user.role == Role.partner and user.organization_id is not None:
-        rooms.append(f"org:{user.organization_id}")
-    return rooms
+class StaffLive:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        db: Database,
+        settings: Settings,
+        presence: LivePresence | None = None,
+    ) -> None:
+        self.sio = sio
+        self.db = db
+        self.settings = settings
+        self.presence = presence
 
+    def register(self) -> None:
+        self.sio.on("connect", self.on_connect, namespace=NAMESPACE)
+        self.sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
+        self.sio.on("resync", self.on_resync, namespace=NAMESPACE)
 
-def create_socketio(
-    settings: Settings,
-    db: Database,
-    *,
-    server: socketio.AsyncServer | None = None,
-    presence: LivePresence | None = None,
-) -> socketio.AsyncServer:
-    """Staff screens on the default namespace; with `presence`, an agent's open
-    screen makes them available (servicedesk/live/presence.py)."""
-    sio = server or socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False)
-    secret = str(settings.secret_key)
+    def subscribe(self, bus: EventBus) -> None:
+        Pushes(self.sio).subscribe(bus)
 
-    @sio.event  # type: ignore[untyped-decorator]
-    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-        session = read_session(environ.get("HTTP_COOKIE", ""), secret, settings.session_max_age)
-        user_id = session.get(SESSION_USER)
-        if not isinstance(user_id, int):
-            return False
-        async with db.read_session() as s:
-            user = await s.get(User, user_id)
-            if (
-                user is None
-                or not user.is_active
-                or session.get(SESSION_FINGERPRINT) != password_fingerprint(user)
-            ):
-                return False
-            teams = await team_ids_of(s, user_id)
-        for room in rooms_for(user, teams):
-            await sio.enter_room(sid, room)
-        await sio.save_session(sid, {"actor": actor_for(user, teams), "name": user.name})
-        if presence is not None:
-            await presence.connected(sid, user)
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        try:
+            caller = await identify(self.db, self.settings, environ, auth)
+        except socketio.exceptions.ConnectionRefusedError:
+            raise
+        except Exception as exc:  # the database is away, say: refuse, never crash
+            log.exception("could not authenticate a live connection")
+            raise refused("the desk cannot check who you are right now; try again") from exc
+        for room in rooms_for(caller.user, caller.teams):
+            await self.sio.enter_room(sid, room, namespace=NAMESPACE)
+        await self.sio.save_session(
+            sid, {"actor": caller.actor, "name": caller.user.name}, namespace=NAMESPACE
+        )
+        # A browser's screen is the agent at work (routing reads it); an integration
+        # holding an agent's token is not.
+        if self.presence is not None and caller.via == "session":
+            await self.presence.connected(sid, caller.user)
         return True
 
-    @sio.event  # type: ignore[untyped-decorator]
-    async def disconnect(sid: str, reason: str = "") -> None:
-        if presence is not None:
-            await presence.disconnected(sid)
+    async def on_disconnect(self, sid: str, reason: str = "") -> None:
+        if self.presence is not None:
+            await self.presence.disconnected(sid)
 
-    return sio
+    async def on_resync(self, sid: str, data: Any = None) -> dict[str, Any]:
+        session = await self.sio.get_session(sid, namespace=NAMESPACE)
+        actor = session.get("actor")
+        assert isinstance(actor, Actor)  # put there on connect
+        assert actor.user_id is not None
+        assert actor.role is not None
+        try:
+            return await snapshot.snapshot(
+                self.db,
+                user_id=actor.user_id,
+                role=actor.role,
+                queues=queues_of(self.sio.rooms(sid, namespace=NAMESPACE)),
+                now=utcnow(),
+            )
+        except Exception:  # the screen still re-fetches its fragments
+            log.exception("resync failed")
+            return {"error": "unavailable"}
 
 
-def ticket_rooms(queue_id: int | None, org_id: int | None, assignee_id: int | None) -> list[str]:
-    """Everyone who may see a ticket: supervisors and admins, its queue, its
-    customer's organisation (partners) and its assignee."""
-    rooms = ["tickets:all"]
-    if queue_id is not None:
-        rooms.append(f"queue:{queue_id}")
-    if org_id is not None:
-        rooms.append(f"org:{org_id}")
-    if assignee_id is not None:
-        rooms.append(f"user:{assignee_id}")
-    return rooms
-
-
-def subscribe_pushes(bus: EventBus, sio: socketio.AsyncServer) -> None:
-    async def push(event: DomainEvent) -> None:
-        assert isinstance(event, TicketCreated | TicketUpdated | MessageAdded)
-        name = {
-            TicketCreated: "ticket.created",
-            TicketUpdated: "ticket.updated",
-            MessageAdded: "ticket.message",
-        }[type(event)]
-        payload = {"event": name, "ticket_id": event.ticket_id, "version": event.version}
-        rooms = ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
-        if isinstance(event, TicketUpdated) and event.previous_queue_id is not None:
-            rooms.append(f"queue:{event.previous_queue_id}")
-        await sio.emit("ticket", payload, to=rooms)
-
-    for event_type in (TicketCreated, TicketUpdated, MessageAdded):
-        bus.subscribe_after_commit(event_type, push)
-
-    async def push_alert(event: DomainEvent) -> None:
-        assert isinstance(event, SlaAlert)
-        name = "sla.warning" if isinstance(event, SlaWarning) else "sla.breached"
-        payload = {
-            "event": name,
-            "ticket_id": event.ticket_id,
-            "version": event.version,
-            "metric": event.metric,
-        }
-        rooms = ticket_rooms(event.queue_id, event.organization_id, event.assignee_id)
-        await sio.emit("sla", payload, to=rooms)
-
-    async def push_escalation(event: DomainEvent) -> None:
-        assert isinstance(event, SlaEscalated)
-        payload = {
-            "event": "sla.escalated",
-            "ticket_id": event.ticket_id,
-            "version": event.version,
-            "metric": event.metric,
-            "step": event.step,
-        }
-        rooms = [f"user:{u}" for u in event.notify_users]
-        rooms += [f"queue:{q}" for q in event.notify_queues]
-        if event.notify_supervisors:
-            rooms.append("tickets:all")
-        if rooms:
-            await sio.emit("sla", payload, to=rooms)
-
-    bus.subscribe_after_commit(SlaWarning, push_alert)
-    bus.subscribe_after_commit(SlaBreached, push_alert)
-    bus.subscribe_after_commit(SlaEscalated, push_escalation)
+def wire_staff_live(
+    sio: socketio.AsyncServer,
+    db: Database,
+    settings: Settings,
+    bus: EventBus,
+    presence: LivePresence | None = None,
+) -> StaffLive:
+    """`/live` in this process: its handlers and its pushes after commit."""
+    live = StaffLive(sio, db, settings, presence)
+    live.register()
+    live.subscribe(bus)
+    return live

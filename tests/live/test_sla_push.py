@@ -3,10 +3,7 @@ after the sweeper's transaction committed."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
-
-import socketio
 
 from servicedesk.db import Actor
 from servicedesk.enums import Role
@@ -14,27 +11,17 @@ from servicedesk.sla_tracking import service as sla
 from servicedesk.sla_tracking.sweeper import Sweeper
 from servicedesk.wiring import subscribe_domain
 from tests import factories as f
-from tests.live.test_socketio import WAIT, _session_cookie
 from tests.sla_tracking.test_tracking import POLICIES
 
+SLA = ("sla.warning", "sla.breached", "sla.escalated")
 
-class SlaListener:
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.events: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-        self.client.on("sla", self.events.put_nowait)
 
-    async def connect(self, base_url: str, cookie: str) -> None:
-        await self.client.connect(
-            base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=WAIT
-        )
-
-    async def next(self) -> dict[str, object]:
-        return await asyncio.wait_for(self.events.get(), WAIT)
+def sla_pushes(screen) -> list[tuple[str, object, object]]:
+    return [(n, p["ticket_id"], p["metric"]) for n, p in screen.heard if n in SLA]
 
 
 async def test_the_queue_and_the_supervisors_hear_the_warning_then_the_breach(
-    live_server, settings
+    live_server, settings, clients
 ):
     db = live_server.db
     registry = subscribe_domain(db.bus, settings)  # the app's own wiring on its bus
@@ -46,29 +33,24 @@ async def test_the_queue_and_the_supervisors_hear_the_warning_then_the_breach(
     supervisor = await f.create_staff(db, Role.supervisor)
     ticket = await f.create_ticket(db, await f.create_customer(db), queue=ours)
 
-    listeners = {}
-    try:
-        for person in (agent, outsider, supervisor):
-            listeners[person.user.id] = SlaListener()
-            cookie = await _session_cookie(live_server.base_url, person.user.email)
-            await listeners[person.user.id].connect(live_server.base_url, cookie)
-        sweeper = Sweeper(db, registry)
-        await sweeper.sweep(now=ticket.created_at + timedelta(minutes=31))
-        await sweeper.sweep(now=ticket.created_at + timedelta(minutes=61))
-        heard = [await listeners[agent.user.id].next() for _ in range(2)]
-        assert [(e["event"], e["ticket_id"], e["metric"]) for e in heard] == [
-            ("sla.warning", ticket.id, "first_response"),
-            ("sla.breached", ticket.id, "first_response"),
-        ]
-        # Supervisors also hear the ladder's rung that notifies them.
-        supervisor_heard = [await listeners[supervisor.user.id].next() for _ in range(3)]
-        assert [e["event"] for e in supervisor_heard] == [
-            "sla.warning",
-            "sla.breached",
-            "sla.escalated",
-        ]
-        assert listeners[outsider.user.id].events.empty()
-    finally:
-        for listener in listeners.values():
-            if listener.client.connected:
-                await listener.client.disconnect()
+    screens = {p.user.id: await clients.browser(p) for p in (agent, outsider, supervisor)}
+    sweeper = Sweeper(db, registry)
+    await sweeper.sweep(now=ticket.created_at + timedelta(minutes=31))
+    await sweeper.sweep(now=ticket.created_at + timedelta(minutes=61))
+    for screen in screens.values():
+        await screen.settle()
+
+    assert sla_pushes(screens[agent.user.id]) == [
+        ("sla.warning", ticket.id, "first_response"),
+        ("sla.breached", ticket.id, "first_response"),
+    ]
+    warning = await screens[agent.user.id].wait("sla.warning")
+    assert warning == {
+        "event": "sla.warning",
+        "ticket_id": ticket.id,
+        "version": ticket.version,
+        "metric": "first_response",
+    }
+    # Supervisors also hear the ladder's rung that notifies them.
+    assert [n for n, _, _ in sla_pushes(screens[supervisor.user.id])] == list(SLA)
+    assert sla_pushes(screens[outsider.user.id]) == []

@@ -1,81 +1,104 @@
-"""Socket.IO against a served app: only signed-in people connect, and each gets
-pushes only for the tickets its role lets it see (rooms are server-assigned)."""
+"""Who may open the staff namespace `/live`: signed-in browsers by their session
+cookie, integrations by an API token; everyone else is refused, saying why. Nobody
+is served on the default namespace any more."""
 
 from __future__ import annotations
 
-import asyncio
-
-import httpx
 import pytest
 import socketio
+from sqlalchemy import select
 
 from servicedesk.db import Actor
 from servicedesk.enums import OrganizationKind, Role
+from servicedesk.routing.models import AgentConnection
 from servicedesk.staff import service as staff
 from servicedesk.staff.models import User
 from tests import factories as f
-from tests.web.conftest import csrf_of
-
-WAIT = 10  # seconds before a missing push fails the test (not a timing assertion)
+from tests.live.support import deactivate, revoke_tokens, session_cookie
 
 
-async def _session_cookie(base_url: str, email: str, password: str = f.PASSWORD) -> str:
-    async with httpx.AsyncClient(base_url=base_url) as http:
-        page = await http.get("/login")
-        resp = await http.post(
-            "/login",
-            data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-        )
-        assert resp.status_code == 303, resp.text
-        return f"sd_session={http.cookies['sd_session']}"
-
-
-class Listener:
-    """A real Socket.IO client collecting `ticket` pushes."""
-
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.events: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-        self.client.on("ticket", self.events.put_nowait)
-
-    async def connect(self, base_url: str, cookie: str | None) -> None:
-        headers = {"Cookie": cookie} if cookie else {}
-        await self.client.connect(
-            base_url, headers=headers, transports=["websocket"], wait_timeout=WAIT
-        )
-
-    async def next(self) -> dict[str, object]:
-        return await asyncio.wait_for(self.events.get(), WAIT)
-
-    async def close(self) -> None:
-        await self.client.disconnect()
-
-
-@pytest.fixture
-async def listeners():
-    made: list[Listener] = []
-
-    def make() -> Listener:
-        made.append(Listener())
-        return made[-1]
-
-    yield make
-    for listener in made:
-        if listener.client.connected:
-            await listener.close()
-
-
-async def test_connection_without_a_session_is_refused(live_server, listeners):
+async def refused(client, base_url: str, **how) -> str:
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await listeners().connect(live_server.base_url, None)
+        await client.connect(base_url, **how)
+    assert isinstance(client.refusal, dict), client.refusal
+    return client.refusal["message"]
 
 
-async def test_forged_session_cookie_is_refused(live_server, listeners):
+async def test_connection_without_a_session_or_token_is_refused(live_server, clients):
+    message = await refused(clients.new(), live_server.base_url)
+    assert "sign in" in message
+
+
+async def test_forged_session_cookie_is_refused(live_server, clients):
+    forged = "sd_session=eyJ1aWQiOiAxfQ==.forged.sig"
+    assert "sign in" in await refused(clients.new(), live_server.base_url, cookie=forged)
+
+
+async def test_a_changed_password_ends_live_connections_from_old_sessions(live_server, clients):
+    db = live_server.db
+    agent = await f.create_staff(db, Role.agent)
+    cookie = await session_cookie(live_server.base_url, agent.user.email)
+    async with db.unit_of_work(Actor.system()) as uow:
+        user = await uow.session.get(User, agent.user.id)
+        assert user is not None
+        await staff.set_password(uow, user, "a brand new password")
+    message = await refused(clients.new(), live_server.base_url, cookie=cookie)
+    assert "sign in again" in message
+
+
+async def test_the_default_namespace_serves_no_one(live_server, clients):
+    agent = await f.create_staff(live_server.db, Role.agent)
+    cookie = await session_cookie(live_server.base_url, agent.user.email)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await listeners().connect(live_server.base_url, "sd_session=eyJ1aWQiOiAxfQ==.forged.sig")
+        await clients.new().connect(live_server.base_url, cookie=cookie, namespace="/")
 
 
-async def test_each_role_hears_only_the_tickets_it_may_see(live_server, listeners):
+async def test_an_integration_connects_with_its_api_token_and_hears_pushes(live_server, clients):
+    db = live_server.db
+    supervisor = await f.create_staff(db, Role.supervisor)
+    integration = await clients.integration(supervisor)
+    ticket = await f.create_ticket(db, await f.create_customer(db))
+    created = await integration.wait("ticket.created")
+    assert created["ticket_id"] == ticket.id
+
+
+async def test_an_unknown_token_is_refused(live_server, clients):
+    message = await refused(clients.new(), live_server.base_url, token="sd_not-a-real-token")
+    assert message == "unknown or revoked token"
+
+
+async def test_a_revoked_token_is_refused(live_server, clients):
+    agent = await f.create_staff(live_server.db, Role.agent)
+    await revoke_tokens(live_server.db, agent.user)
+    message = await refused(clients.new(), live_server.base_url, token=agent.token)
+    assert message == "unknown or revoked token"
+
+
+async def test_the_token_of_a_deactivated_user_is_refused(live_server, clients):
+    agent = await f.create_staff(live_server.db, Role.agent)
+    await deactivate(live_server.db, agent.user)
+    message = await refused(clients.new(), live_server.base_url, token=agent.token)
+    assert message == "unknown or revoked token"
+
+
+@pytest.mark.parametrize("auth", [{"token": 42}, {"token": ""}, {"token": None}])
+async def test_a_token_that_is_not_a_string_is_refused(live_server, clients, auth):
+    message = await refused(clients.new(), live_server.base_url, auth=auth)
+    assert "API token" in message
+
+
+async def test_a_browser_screen_counts_as_presence_an_integration_does_not(live_server, clients):
+    db = live_server.db
+    at_desk, robot = await f.create_staff(db, Role.agent), await f.create_staff(db, Role.agent)
+    await clients.browser(at_desk)
+    await clients.integration(robot)
+    async with db.read_session() as s:
+        connected = set(await s.scalars(select(AgentConnection.user_id)))
+    assert at_desk.user.id in connected
+    assert robot.user.id not in connected
+
+
+async def test_each_role_hears_only_the_tickets_it_may_see(live_server, clients):
     db = live_server.db
     ours, theirs = await f.create_team(db), await f.create_team(db)
     lab = await f.create_organization(db, OrganizationKind.partner)
@@ -85,36 +108,29 @@ async def test_each_role_hears_only_the_tickets_it_may_see(live_server, listener
     lab_customer = await f.create_customer(db, organization=lab)
     walk_in = await f.create_customer(db)
 
-    heard = {}
-    for person in (agent, supervisor, partner):
-        heard[person.user.role] = listeners()
-        cookie = await _session_cookie(live_server.base_url, person.user.email)
-        await heard[person.user.role].connect(live_server.base_url, cookie)
-
-    # Created in this order, so a push that should not arrive would be heard first.
+    heard = {
+        Role.agent: await clients.browser(agent),
+        Role.supervisor: await clients.browser(supervisor),
+        Role.partner: await clients.browser(partner),
+    }
     elsewhere = await f.create_ticket(db, walk_in, queue=theirs)
     for_lab = await f.create_ticket(db, lab_customer, queue=theirs)
     in_our_queue = await f.create_ticket(db, walk_in, queue=ours)
+    for screen in heard.values():
+        await screen.settle()
 
-    assert await heard[Role.agent].next() == {
+    assert await heard[Role.agent].wait("ticket.created") == {
         "event": "ticket.created",
         "ticket_id": in_our_queue.id,
         "version": 1,
+        "queue_id": ours.id,
+        "assignee_id": None,
     }
-    assert (await heard[Role.partner].next())["ticket_id"] == for_lab.id
-    # A new ticket also announces its first message: two pushes per ticket.
-    supervisor_heard = [await heard[Role.supervisor].next() for _ in range(6)]
-    created = [e["ticket_id"] for e in supervisor_heard if e["event"] == "ticket.created"]
-    assert created == [elsewhere.id, for_lab.id, in_our_queue.id]
-
-
-async def test_a_changed_password_ends_live_connections_from_old_sessions(live_server, listeners):
-    db = live_server.db
-    agent = await f.create_staff(db, Role.agent)
-    cookie = await _session_cookie(live_server.base_url, agent.user.email)
-    async with db.unit_of_work(Actor.system()) as uow:
-        user = await uow.session.get(User, agent.user.id)
-        assert user is not None
-        await staff.set_password(uow, user, "a brand new password")
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await listeners().connect(live_server.base_url, cookie)
+    assert heard[Role.agent].tickets() == {in_our_queue.id}
+    assert heard[Role.partner].tickets() == {for_lab.id}
+    assert heard[Role.supervisor].tickets() == {elsewhere.id, for_lab.id, in_our_queue.id}
+    # A new ticket's first message is an update of the ticket, too.
+    first_message = await heard[Role.supervisor].wait(
+        "ticket.updated", lambda p: p["ticket_id"] == elsewhere.id
+    )
+    assert first_message["message"] is True

@@ -1,5 +1,5 @@
 """Real Socket.IO clients for the chat tests: a customer's widget on `/chat` and an
-agent's screen on the staff namespace, each collecting what the server pushes.
+agent's screen on the staff namespace `/live`, each collecting what the server pushes.
 Waiting is always for an event; the guard only stops a broken test from hanging."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tests.web.conftest import csrf_of
 
 WAIT = 15  # seconds before a missing answer or push fails the test (not a timing assertion)
 CHAT = "/chat"
+LIVE = "/live"
 
 
 def new_id() -> str:
@@ -122,28 +123,34 @@ async def session_cookie(base_url: str, email: str) -> str:
 class Screen:
     """An agent's open screen: a signed-in Socket.IO connection on the staff namespace."""
 
-    EVENTS = ("ticket", "typing", "chat")
+    EVENTS = ("ticket.created", "ticket.updated", "typing", "chat")
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.pushes = Pushes()
         for name in self.EVENTS:
-            self.client.on(name, self.pushes.handler(name))
+            self.client.on(name, self.pushes.handler(name), namespace=LIVE)
 
     async def connect(self, base_url: str, email: str) -> Screen:
         cookie = await session_cookie(base_url, email)
         await self.client.connect(
-            base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=WAIT
+            base_url,
+            headers={"Cookie": cookie},
+            namespaces=[LIVE],
+            transports=["websocket"],
+            wait_timeout=WAIT,
         )
         return self
 
     async def watch(self, ticket_id: int) -> dict[str, Any]:
-        answer = await self.client.call("watch", {"ticket_id": ticket_id}, timeout=WAIT)
+        answer = await self.client.call(
+            "watch", {"ticket_id": ticket_id}, namespace=LIVE, timeout=WAIT
+        )
         assert isinstance(answer, dict)
         return answer
 
     async def typing(self, ticket_id: int, typing: bool) -> None:
-        await self.client.emit("typing", {"ticket_id": ticket_id, "typing": typing})
+        await self.client.emit("typing", {"ticket_id": ticket_id, "typing": typing}, namespace=LIVE)
 
     async def close(self) -> None:
         if self.client.connected:
