@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from servicedesk.audit.service import record
-from servicedesk.db import UnitOfWork
+from servicedesk.db import UnitOfWork, utcnow
 from servicedesk.enums import Role
 from servicedesk.events import PresenceChanged
 from servicedesk.routing.models import PresenceStatus
@@ -38,7 +38,15 @@ _CONNECT = sa.text(
                                     seen_at = EXCLUDED.seen_at
     """
 )
-_DISCONNECT = sa.text("DELETE FROM agent_connection WHERE sid = :sid")
+_DISCONNECT = DriverSQL("DELETE FROM agent_connection WHERE sid = :sid RETURNING user_id")
+# The user's screens still open, and their chosen status (after a connect or a close).
+_SCREENS = DriverSQL(
+    """
+    SELECT (SELECT count(*) FROM agent_connection c
+            WHERE c.user_id = :user_id AND c.seen_at > :since) AS screens,
+           (SELECT status FROM agent_presence WHERE user_id = :user_id) AS status
+    """
+)
 _REFRESH = sa.text("UPDATE agent_connection SET seen_at = :now WHERE node = :node")
 _EXPIRE = sa.text("DELETE FROM agent_connection WHERE seen_at < :since")
 _FORGET_NODE = sa.text("DELETE FROM agent_connection WHERE node = :node")
@@ -85,12 +93,24 @@ class Available:
 
 
 async def connected(uow: UnitOfWork, *, sid: str, user_id: int, node: str, now: datetime) -> None:
-    """A staff screen connected (first time ever: the agent starts out available)."""
+    """A staff screen connected (first time ever: the agent starts out available).
+    Their first open screen makes them present: announced to the boards."""
     await uow.execute(_CONNECT, {"sid": sid, "user_id": user_id, "node": node, "now": now})
+    row = await uow.fetchrow(_SCREENS, {"user_id": user_id, "since": now - ALIVE})
+    if row is not None and row["screens"] == 1:
+        await uow.emit(PresenceChanged(user_id=user_id, status=row["status"], reason="connected"))
 
 
-async def disconnected(uow: UnitOfWork, sid: str) -> None:
-    await uow.execute(_DISCONNECT, {"sid": sid})
+async def disconnected(uow: UnitOfWork, sid: str, now: datetime | None = None) -> None:
+    """A screen closed; with their last one closed the agent shows as offline."""
+    gone = await uow.fetchrow(_DISCONNECT, {"sid": sid})
+    if gone is None:
+        return
+    user_id = int(gone["user_id"])
+    at = now or utcnow()
+    row = await uow.fetchrow(_SCREENS, {"user_id": user_id, "since": at - ALIVE})
+    if row is not None and row["screens"] == 0:
+        await uow.emit(PresenceChanged(user_id=user_id, status="offline", reason="disconnected"))
 
 
 async def heartbeat(uow: UnitOfWork, node: str, now: datetime) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from servicedesk.db import Actor, Database
-from servicedesk.enums import Channel, Priority, Tier
+from servicedesk.enums import Channel, Priority, Role, Tier
 from servicedesk.errors import Conflict
 from servicedesk.events import OfferCreated, OfferEnded, PresenceChanged
 from servicedesk.routing import dispatch, offers, presence
@@ -328,3 +328,25 @@ async def test_a_reconnected_agent_is_offered_again(routed):
     assert await offer(routed, w.queue_id, at=w.start) is None
     await connect(routed, w.agents[0], w.start)
     assert await offer(routed, w.queue_id, at=w.start) is not None
+
+
+async def test_the_first_screen_and_the_last_one_closing_are_announced(routed):
+    w = await world(routed, agents=0)
+    agent = await f.create_staff(routed, Role.agent, teams=(w.queue,))
+    heard: list[tuple[int, str, str]] = []
+
+    async def listen(event):
+        heard.append((event.user_id, event.status, event.reason))
+
+    routed.bus.subscribe_after_commit(PresenceChanged, listen)
+    await connect(routed, agent, w.start)  # sid screen-<id>
+    async with routed.unit_of_work(Actor.system()) as uow:
+        await presence.connected(uow, sid="second", user_id=agent.user.id, node="t", now=w.start)
+    async with routed.unit_of_work(Actor.system()) as uow:
+        await presence.disconnected(uow, "second", w.start)
+    async with routed.unit_of_work(Actor.system()) as uow:
+        await presence.disconnected(uow, f"screen-{agent.user.id}", w.start)
+    assert heard == [
+        (agent.user.id, "available", "connected"),
+        (agent.user.id, "offline", "disconnected"),
+    ]
