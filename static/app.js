@@ -127,6 +127,22 @@
         });
       });
     });
+    // Someone else on this ticket: say who is viewing it and who is typing a reply
+    // (names set as text, never as markup).
+    socket.on("ticket.viewers", function (payload) {
+      var box = document.querySelector('[data-collision-ticket="' + Number(payload.ticket_id) + '"]');
+      if (!box) return;
+      var me = Number(box.dataset.me);
+      var others = (payload.viewers || []).filter(function (v) { return v.user_id !== me; });
+      var typing = others.filter(function (v) { return v.typing; }).map(function (v) { return v.name; });
+      var viewing = others.filter(function (v) { return !v.typing; }).map(function (v) { return v.name; });
+      var parts = [];
+      if (typing.length) parts.push(box.dataset.typing.replace("{names}", typing.join(", ")));
+      if (viewing.length) parts.push(box.dataset.viewing.replace("{names}", viewing.join(", ")));
+      box.textContent = parts.join(" · ");
+      box.hidden = parts.length === 0;
+      box.dataset.others = String(others.length);
+    });
     socket.on("typing", function (payload) {
       var box = document.querySelector('[data-typing-ticket="' + Number(payload.ticket_id) + '"]');
       if (!box) return;
@@ -152,8 +168,9 @@
     // Typing a reply on a chat ticket: the customer's widget shows "… is typing".
     document.addEventListener("input", function (evt) {
       var box = evt.target;
-      if (!box.dataset || !box.dataset.chatTicket) return;
-      var id = Number(box.dataset.chatTicket);
+      // Any ticket's reply box: other agents on the ticket see "… typing a reply".
+      if (!box.dataset || !(box.dataset.replyTicket || box.dataset.chatTicket)) return;
+      var id = Number(box.dataset.replyTicket || box.dataset.chatTicket);
       var now = Date.now();
       if (now - (box.typingAt || 0) > 2000) {
         socket.emit("typing", { ticket_id: id, typing: true });

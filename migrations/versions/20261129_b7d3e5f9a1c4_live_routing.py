@@ -59,6 +59,15 @@ def upgrade() -> None:
     )
     op.alter_column("agent_presence", "reason", server_default=None)
 
+    op.add_column("agent_connection", sa.Column("viewing_ticket_id", sa.Integer(), nullable=True))
+    op.add_column("agent_connection", _when("typing_at"))
+    op.create_foreign_key(
+        op.f("fk_agent_connection_viewing_ticket_id_ticket"), "agent_connection", "ticket",
+        ["viewing_ticket_id"], ["id"], ondelete="SET NULL",
+    )
+    op.create_index(
+        op.f("ix_agent_connection_viewing_ticket_id"), "agent_connection", ["viewing_ticket_id"]
+    )
     op.add_column("skill", sa.Column("kind", sa.String(16), nullable=False, server_default="other"))
     op.add_column(
         "team",
@@ -249,6 +258,8 @@ def downgrade() -> None:
     op.drop_column("team", "overflow_team_id")
     op.drop_column("team", "offer_timeout_seconds")
     op.drop_column("skill", "kind")
+    op.drop_column("agent_connection", "typing_at")
+    op.drop_column("agent_connection", "viewing_ticket_id")
     op.drop_column("agent_presence", "reason")
     op.drop_column("agent_presence", "idle_since")
     op.execute(

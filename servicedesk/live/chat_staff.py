@@ -22,6 +22,8 @@ from servicedesk.channels.chat.sweeper import ChatSweeper
 from servicedesk.customers.models import Customer
 from servicedesk.db import Actor, Database
 from servicedesk.events import EventBus, MessageAdded
+from servicedesk.live import collision
+from servicedesk.live.collision import ticket_room
 from servicedesk.live.rooms import NAMESPACE as STAFF_NAMESPACE
 from servicedesk.live.rooms import ticket_rooms, user_room
 from servicedesk.sql import DriverSQL
@@ -46,11 +48,6 @@ _TICKET = DriverSQL(
 def chat_room(chat_id: int) -> str:
     """The widgets of one chat (namespace /chat)."""
     return f"chat:{chat_id}"
-
-
-def ticket_room(ticket_id: int) -> str:
-    """Staff screens showing one ticket (namespace /live), joined through `watch`."""
-    return f"ticket:{ticket_id}"
 
 
 class StaffSide:
@@ -100,10 +97,12 @@ class StaffSide:
             if room.startswith("ticket:") and room != target:
                 await self.sio.leave_room(sid, room, namespace=STAFF_NAMESPACE)
         await self.sio.enter_room(sid, target, namespace=STAFF_NAMESPACE)
+        await collision.viewing(self.sio, self.db, sid, ticket_id)
         return {"ok": True}
 
     async def on_typing(self, sid: str, data: Any = None) -> None:
-        """An agent typing on a watched ticket: its chat's widget shows it."""
+        """An agent typing on a watched ticket: the others viewing it are warned, and its
+        chat's widget (if it has one) shows it."""
         ticket_id = _ticket_id(data)
         if ticket_id is None or ticket_room(ticket_id) not in self.sio.rooms(
             sid, namespace=STAFF_NAMESPACE
@@ -112,6 +111,7 @@ class StaffSide:
         if self.typing.take(sid, time.monotonic()):
             return
         assert isinstance(data, Mapping)
+        await collision.typing(self.sio, self.db, sid, ticket_id, data.get("typing") is True)
         session = await self.sio.get_session(sid, namespace=STAFF_NAMESPACE)
         async with self.db.unit_of_work(Actor.system()) as uow:
             chat_id = await live_chat_id(uow, ticket_id)

@@ -44,7 +44,7 @@ class LivePresence:
         self._recorded: set[str] = set()
 
     async def connected(self, sid: str, user: User) -> None:
-        if user.role not in presence.ROUTABLE_ROLES or user.id is None:
+        if user.role not in presence.SCREEN_ROLES or user.id is None:
             return
         try:
             async with self.db.unit_of_work(Actor.system()) as uow:
@@ -58,15 +58,17 @@ class LivePresence:
         for listener in self.listeners:
             listener()
 
-    async def disconnected(self, sid: str) -> None:
+    async def disconnected(self, sid: str) -> int | None:
+        """Forget the screen; returns the ticket it showed, if any."""
         if sid not in self._recorded:
-            return
+            return None
         self._recorded.discard(sid)
         try:
             async with self.db.unit_of_work(Actor.system()) as uow:
-                await presence.disconnected(uow, sid)
+                return await presence.disconnected(uow, sid)
         except Exception:  # the row expires with the heartbeat anyway
             log.exception("could not remove presence %s", sid)
+            return None
 
     async def beat(self, now: datetime | None = None) -> None:
         at = now or utcnow()

@@ -17,7 +17,7 @@ import socketio
 
 from servicedesk.db import Actor, Database, utcnow
 from servicedesk.events import EventBus
-from servicedesk.live import snapshot
+from servicedesk.live import collision, snapshot
 from servicedesk.live.auth import identify, refused
 from servicedesk.live.presence import LivePresence
 from servicedesk.live.pushes import Pushes
@@ -69,7 +69,8 @@ class StaffLive:
 
     async def on_disconnect(self, sid: str, reason: str = "") -> None:
         if self.presence is not None:
-            await self.presence.disconnected(sid)
+            # The ticket it showed: its other viewers no longer see this one there.
+            await collision.broadcast(self.sio, self.db, await self.presence.disconnected(sid))
 
     async def on_resync(self, sid: str, data: Any = None) -> dict[str, Any]:
         session = await self.sio.get_session(sid, namespace=NAMESPACE)

@@ -127,6 +127,7 @@ _ANYONE_FREE = DriverSQL(
     SELECT EXISTS (
         SELECT 1 FROM agent_presence p
         JOIN team_member m ON m.user_id = p.user_id AND m.team_id = :queue_id
+        JOIN app_user u ON u.id = p.user_id AND u.role IN ('agent', 'supervisor')
         WHERE p.status = 'available'
           AND EXISTS (SELECT 1 FROM agent_connection c
                       WHERE c.user_id = p.user_id AND c.seen_at > :alive_since)

@@ -72,6 +72,12 @@ class AgentConnection(SQLModel, table=True):
     node: str = Field(sa_type=sa.String(100), index=True)
     connected_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     seen_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # The ticket this screen shows, and since when its user is typing a reply there
+    # (servicedesk/routing/viewers.py: the ticket view's collision warning).
+    viewing_ticket_id: int | None = Field(
+        default=None, foreign_key="ticket.id", index=True, ondelete="SET NULL"
+    )
+    typing_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class AgentCapacity(SQLModel, table=True):

@@ -21,8 +21,10 @@ from servicedesk.routing.models import PresenceStatus
 from servicedesk.sql import DriverSQL
 
 HEARTBEAT_SECONDS = 20.0
-# Who takes contacts: their screens' presence is recorded (admins' and partners' is not).
-ROUTABLE_ROLES = frozenset({Role.agent, Role.supervisor})
+# Staff whose screens are recorded (partners' are not): agents and supervisors take
+# contacts (routing reads their presence); an admin's screen counts only as a viewer
+# of the ticket it shows (servicedesk/routing/viewers.py).
+SCREEN_ROLES = frozenset({Role.agent, Role.supervisor, Role.admin})
 ALIVE = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 
 _CONNECT = sa.text(
@@ -38,7 +40,9 @@ _CONNECT = sa.text(
                                     seen_at = EXCLUDED.seen_at
     """
 )
-_DISCONNECT = DriverSQL("DELETE FROM agent_connection WHERE sid = :sid RETURNING user_id")
+_DISCONNECT = DriverSQL(
+    "DELETE FROM agent_connection WHERE sid = :sid RETURNING user_id, viewing_ticket_id"
+)
 # The user's screens still open, and their chosen status (after a connect or a close).
 _SCREENS = DriverSQL(
     """
@@ -101,16 +105,19 @@ async def connected(uow: UnitOfWork, *, sid: str, user_id: int, node: str, now: 
         await uow.emit(PresenceChanged(user_id=user_id, status=row["status"], reason="connected"))
 
 
-async def disconnected(uow: UnitOfWork, sid: str, now: datetime | None = None) -> None:
-    """A screen closed; with their last one closed the agent shows as offline."""
+async def disconnected(uow: UnitOfWork, sid: str, now: datetime | None = None) -> int | None:
+    """A screen closed; with their last one closed the agent shows as offline.
+    Returns the ticket the screen showed (its other viewers are told)."""
     gone = await uow.fetchrow(_DISCONNECT, {"sid": sid})
     if gone is None:
-        return
+        return None
     user_id = int(gone["user_id"])
     at = now or utcnow()
     row = await uow.fetchrow(_SCREENS, {"user_id": user_id, "since": at - ALIVE})
     if row is not None and row["screens"] == 0:
         await uow.emit(PresenceChanged(user_id=user_id, status="offline", reason="disconnected"))
+    viewing = gone["viewing_ticket_id"]
+    return None if viewing is None else int(viewing)
 
 
 async def heartbeat(uow: UnitOfWork, node: str, now: datetime) -> None:

@@ -35,6 +35,7 @@ PUSHES = (
     "sla.escalated",
     "queue.changed",
     "agent.presence",
+    "ticket.viewers",
 )
 
 Push = dict[str, Any]
