@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -17,10 +19,14 @@ from servicedesk.enums import OrganizationKind, Role
 from servicedesk.errors import Conflict, InvalidInput, NotFound
 from servicedesk.identities import normalise_email
 from servicedesk.sql import DriverSQL
-from servicedesk.staff.models import ApiToken, Team, TeamMember, User
+from servicedesk.staff.models import ApiToken, Skill, Team, TeamMember, User, UserSkill
 from servicedesk.staff.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 
 TOKEN_PREFIX = "sdk_"
+SKILL_KINDS = ("language", "product_line", "other")
+SKILL_LEVELS = (1, 5)
+# A language skill is named by the code customers' preferred language is stored in.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 _LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
@@ -125,6 +131,72 @@ async def create_team(
 async def add_member(uow: UnitOfWork, team_id: int, user_id: int) -> None:
     uow.session.add(TeamMember(team_id=team_id, user_id=user_id))
     record(uow, "team.member_added", "team", team_id, after={"user_id": user_id})
+
+
+async def create_skill(uow: UnitOfWork, *, name: str, kind: str) -> Skill:
+    """Define a skill: a language (named by its code, "he"), a product line (named
+    as the products' category) or anything else. Waiting tickets do not follow by
+    themselves: the caller re-syncs them (servicedesk.routing.settings.resync_waiting)."""
+    name = " ".join(name.split())
+    errors: dict[str, str] = {}
+    if kind not in SKILL_KINDS:
+        errors["kind"] = "unknown_choice"
+    if kind == "language":
+        name = name.lower()
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 100:
+        errors["name"] = "too_long"
+    elif kind == "language" and not LANGUAGE_CODE.fullmatch(name):
+        errors["name"] = "skill_language_code"
+    if errors:
+        raise InvalidInput("check_fields", fields=errors)
+    if await uow.session.scalar(select(Skill.id).where(Skill.name == name)) is not None:
+        raise Conflict(f"a skill named {name!r} exists", fields={"name": "taken"})
+    skill = Skill(name=name, kind=kind)
+    uow.session.add(skill)
+    await uow.session.flush()
+    assert skill.id is not None
+    record(uow, "skill.created", "skill", skill.id, after={"name": name, "kind": kind})
+    return skill
+
+
+async def set_user_skills(uow: UnitOfWork, user_id: int, levels: Mapping[int, int]) -> bool:
+    """Give the user exactly these skills (skill id to level 1-5); others they held
+    are taken away. Returns whether anything changed."""
+    if await uow.session.get(User, user_id) is None:
+        raise NotFound("no such user")
+    defined = await uow.session.execute(select(col(Skill.id), col(Skill.name)))
+    names = {skill_id: name for skill_id, name in defined.all()}
+    errors = {
+        f"skill_{skill_id}": "out_of_range"
+        for skill_id, level in levels.items()
+        if not SKILL_LEVELS[0] <= level <= SKILL_LEVELS[1]
+    }
+    if unknown := sorted(set(levels) - set(names)):
+        errors["skills"] = "no such skill: " + ", ".join(str(s) for s in unknown)
+    if errors:
+        raise InvalidInput("check_fields", fields=errors)
+    holding = await uow.session.execute(
+        select(col(UserSkill.skill_id), col(UserSkill.level)).where(
+            col(UserSkill.user_id) == user_id
+        )
+    )
+    held = {skill_id: level for skill_id, level in holding.all()}
+    if held == dict(levels):
+        return False
+    await uow.session.execute(delete(UserSkill).where(col(UserSkill.user_id) == user_id))
+    for skill_id, level in sorted(levels.items()):
+        uow.session.add(UserSkill(user_id=user_id, skill_id=skill_id, level=level))
+    record(
+        uow,
+        "user.skills_changed",
+        "user",
+        user_id,
+        before={"skills": {names[s]: level for s, level in sorted(held.items())}},
+        after={"skills": {names[s]: level for s, level in sorted(levels.items())}},
+    )
+    return True
 
 
 async def create_token(uow: UnitOfWork, user: User, name: str = "") -> str:

@@ -437,3 +437,6 @@ MESSAGES.update(MESSAGES_BOARD)
 from servicedesk.web.messages_workspace import WORKSPACE_MESSAGES  # noqa: E402
 
 MESSAGES.update(WORKSPACE_MESSAGES)
+from servicedesk.web.messages_admin_routing import ADMIN_ROUTING_MESSAGES  # noqa: E402
+
+MESSAGES.update(ADMIN_ROUTING_MESSAGES)

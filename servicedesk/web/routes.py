@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from servicedesk.web import attachments, calls, customers, login, ticket_page, tickets
 from servicedesk.web import board as board_page
-from servicedesk.web.admin import products, queues, sla, users
+from servicedesk.web.admin import products, queues, routing, sla, users
 from servicedesk.web.chat_page import chat_page
 from servicedesk.web.workspace import workspace_routes
 
@@ -51,10 +51,16 @@ def page_routes() -> list[Route]:
         Route("/admin/products", products.create_product, methods=["POST"]),
         Route("/admin/queues", queues.queues_page, methods=["GET"]),
         Route("/admin/queues", queues.create_queue, methods=["POST"]),
+        Route("/admin/queues/{id:int}/routing", queues.queue_routing_page, methods=["GET"]),
+        Route("/admin/queues/{id:int}/routing", queues.save_queue_routing, methods=["POST"]),
+        Route("/admin/routing", routing.routing_page, methods=["GET"]),
+        Route("/admin/routing/skills", routing.create_skill, methods=["POST"]),
         Route("/admin/sla", sla.sla_page, methods=["GET"]),
         Route("/admin/sla", sla.load_policies_form, methods=["POST"]),
         Route("/admin/users", users.users_page, methods=["GET"]),
         Route("/admin/users", users.create_user, methods=["POST"]),
+        Route("/admin/users/{id:int}/routing", users.user_routing_page, methods=["GET"]),
+        Route("/admin/users/{id:int}/routing", users.save_user_routing, methods=["POST"]),
     ]
 
 
