@@ -168,6 +168,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 # What start-up allocated lives as long as the process: out of the
                 # collector's sight, its pauses stay short (BENCHMARKS.md, live push).
                 gc.freeze()
+                # Each push makes a task per screen: with the default threshold (700)
+                # young collections run hundreds of times a second under load, and
+                # every older one walks all the connections (BENCHMARKS.md).
+                gc.set_threshold(50_000, 20, 100)
                 yield
         finally:
             if database is None:

@@ -143,6 +143,7 @@ class PresenceChanged(DomainEvent):
 
 InTxHandler = Callable[["UnitOfWork", Any], Awaitable[None]]
 AfterCommitHandler = Callable[[Any], Awaitable[None]]
+AfterCommitBatchHandler = Callable[[list[Any]], Awaitable[None]]
 
 
 class EventBus:
@@ -151,6 +152,7 @@ class EventBus:
     def __init__(self) -> None:
         self._in_tx: dict[type[DomainEvent], list[InTxHandler]] = defaultdict(list)
         self._after: dict[type[DomainEvent], list[AfterCommitHandler]] = defaultdict(list)
+        self._after_batch: list[AfterCommitBatchHandler] = []
 
     def subscribe(self, event_type: type[DomainEvent], handler: InTxHandler) -> None:
         self._in_tx[event_type].append(handler)
@@ -160,14 +162,25 @@ class EventBus:
     ) -> None:
         self._after[event_type].append(handler)
 
+    def subscribe_after_commit_batch(self, handler: AfterCommitBatchHandler) -> None:
+        """`handler` gets every event of a commit at once, in order: for subscribers
+        that fold several events into fewer effects (live push: one push per new
+        ticket, not one per event of its transaction)."""
+        self._after_batch.append(handler)
+
     async def dispatch_in_transaction(self, uow: UnitOfWork, event: DomainEvent) -> None:
         for handler in self._in_tx.get(type(event), ()):
             await handler(uow, event)
 
     def has_after_commit(self, event: DomainEvent) -> bool:
-        return bool(self._after.get(type(event)))
+        return bool(self._after_batch) or bool(self._after.get(type(event)))
 
     async def dispatch_after_commit(self, events: list[DomainEvent]) -> None:
+        for batch in self._after_batch:
+            try:
+                await batch(events)
+            except Exception:  # the data is committed; a failed push must not undo it
+                log.exception("after-commit handler %r failed for a commit", batch)
         for event in events:
             for handler in self._after.get(type(event), ()):
                 try:
