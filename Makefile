@@ -69,6 +69,8 @@ bench: install
 	$(BIN)/python -m bench.sla_tracking
 	$(BIN)/python -m bench.chat
 	$(BIN)/python -m bench.sms_webhooks
+	$(BIN)/python -m bench.routing
+	$(BIN)/python -m bench.live
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
