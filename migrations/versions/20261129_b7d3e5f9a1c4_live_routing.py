@@ -53,6 +53,8 @@ def upgrade() -> None:
         ),
     )
     op.alter_column("agent_presence", "idle_since", server_default=None)
+    # Chats are offered through routing now (idle_since orders agents for every kind).
+    op.drop_column("agent_presence", "last_chat_at")
     op.add_column(
         "agent_presence",
         sa.Column("reason", sa.String(16), nullable=False, server_default="chosen"),
@@ -261,6 +263,7 @@ def downgrade() -> None:
     op.drop_column("agent_connection", "typing_at")
     op.drop_column("agent_connection", "viewing_ticket_id")
     op.drop_column("agent_presence", "reason")
+    op.add_column("agent_presence", _when("last_chat_at"))
     op.drop_column("agent_presence", "idle_since")
     op.execute(
         "UPDATE agent_presence SET status = 'away' WHERE status NOT IN ('available', 'away')"

@@ -36,7 +36,11 @@ from servicedesk.channels.chat.errors import BadToken, NoChat
 from servicedesk.channels.chat.inbound import read_line, read_start
 from servicedesk.channels.chat.ratelimit import Limiter
 from servicedesk.channels.chat.repository import ChatView, Line
-from servicedesk.channels.chat.sweeper import ChatSweeper, running_chat_sweeper
+from servicedesk.channels.chat.sweeper import (
+    ChatSweeper,
+    running_chat_sweeper,
+    subscribe_sweeper,
+)
 from servicedesk.channels.chat.token import ChatTokens
 from servicedesk.db import Database
 from servicedesk.errors import ServiceError, TooManyRequests
@@ -269,6 +273,7 @@ def wire_live_chat(
     chat = LiveChat(sio, db, settings, registry, sweeper)
     chat.register()
     chat.subscribe(bus)
+    subscribe_sweeper(bus, sweeper)  # an offer passed, an agent available: offer again
     presence.listeners.append(sweeper.wake)  # an agent's screen opened: offer waiting chats
     presence.beats.append(chat.seen)  # widgets open here keep their chats from idling
     return chat

@@ -115,11 +115,15 @@ _ENTRIES = DriverSQL(
     LIMIT :limit
     """
 )
+# The entry, and its ticket against change (the lock the offer's foreign key takes):
+# a ticket someone holds FOR UPDATE is left to them, as the router never waits (they
+# may be about to bring the entry in step, which waits for our lock on it).
 _LOCK_ENTRY = DriverSQL(
     """
-    SELECT ticket_id FROM routing_entry
-    WHERE ticket_id = :ticket_id AND offer_id IS NULL
-    FOR UPDATE SKIP LOCKED
+    SELECT e.ticket_id FROM routing_entry e JOIN ticket t ON t.id = e.ticket_id
+    WHERE e.ticket_id = :ticket_id AND e.offer_id IS NULL
+    FOR UPDATE OF e SKIP LOCKED
+    FOR KEY SHARE OF t SKIP LOCKED
     """
 )
 _ANYONE_FREE = DriverSQL(
@@ -136,16 +140,31 @@ _ANYONE_FREE = DriverSQL(
     ) AS free
     """
 )
+# The offer, unless the agent got another since the statement that chose them began:
+# that one's snapshot could predate a concurrent offer to them committed before their
+# row was free to lock; this statement's snapshot is newer than the lock.
 _OFFER = DriverSQL(
     """
     WITH offer AS (
         INSERT INTO routing_offer (ticket_id, user_id, work_class, state, created_at, expires_at)
-        VALUES (:ticket_id, :user_id, :work_class, 'pending', :now, :expires_at)
+        SELECT CAST(:ticket_id AS integer), CAST(:user_id AS integer), CAST(:work_class AS text),
+               'pending', CAST(:now AS timestamptz), CAST(:expires_at AS timestamptz)
+        WHERE NOT EXISTS (SELECT 1 FROM routing_offer o
+                          WHERE o.user_id = CAST(:user_id AS integer) AND o.state = 'pending')
         RETURNING id
     )
-    UPDATE routing_entry SET offer_id = (SELECT id FROM offer)
-    WHERE ticket_id = :ticket_id
-    RETURNING offer_id
+    UPDATE routing_entry e SET offer_id = offer.id
+    FROM offer
+    WHERE e.ticket_id = CAST(:ticket_id AS integer)
+    RETURNING e.offer_id
+    """
+)
+# One waiting ticket not on offer, with what offering it needs.
+_ENTRY = DriverSQL(
+    """
+    SELECT e.queue_id, e.work_class, e.required_skills, q.offer_timeout_seconds, q.email_mode
+    FROM routing_entry e JOIN team q ON q.id = e.queue_id
+    WHERE e.ticket_id = :ticket_id AND e.offer_id IS NULL
     """
 )
 _QUEUE = DriverSQL("SELECT offer_timeout_seconds, email_mode FROM team WHERE id = :queue_id")
@@ -165,6 +184,17 @@ class Offer:
     user_id: int
     work_class: WorkClass
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A ticket to offer, with what offering it needs."""
+
+    ticket_id: int
+    queue_id: int
+    work_class: WorkClass
+    skills: list[int]
+    timeout: int  # the queue's offer timeout, in seconds
 
 
 async def anyone_free(uow: UnitOfWork, queue_id: int, now: datetime) -> bool:
@@ -227,48 +257,92 @@ async def offer_next(
         _ENTRIES, {"queue_id": queue_id, "work_class": work_class.value, "limit": CANDIDATES}
     )
     for entry in entries:
-        ticket_id = int(entry["ticket_id"])
-        agent = await eligible_agent(
+        offer = await _offer(
             uow,
-            queue_id=queue_id,
-            ticket_id=ticket_id,
-            work_class=work_class,
-            skills=list(entry["required_skills"]),
-            capacity=capacity,
-            now=now,
-        )
-        if agent is None:
-            continue
-        if await uow.fetchrow(_LOCK_ENTRY, {"ticket_id": ticket_id}) is None:
-            continue  # another router is deciding this ticket, or just offered it
-        timeout = int(settings["offer_timeout_seconds"])
-        expires_at = now + timedelta(seconds=timeout)
-        row = await uow.fetchrow(
-            _OFFER,
-            {
-                "ticket_id": ticket_id,
-                "user_id": agent,
-                "work_class": work_class.value,
-                "now": now,
-                "expires_at": expires_at,
-            },
-        )
-        assert row is not None
-        offer = Offer(int(row["offer_id"]), ticket_id, agent, work_class, expires_at)
-        await uow.emit(
-            OfferCreated(
-                offer_id=offer.offer_id,
-                ticket_id=ticket_id,
-                user_id=agent,
-                channel=work_class.value,
+            _Waiting(
+                ticket_id=int(entry["ticket_id"]),
                 queue_id=queue_id,
-                expires_at=expires_at,
-                timeout_seconds=timeout,
-            )
+                work_class=work_class,
+                skills=list(entry["required_skills"]),
+                timeout=int(settings["offer_timeout_seconds"]),
+            ),
+            capacity,
+            now,
         )
-        await uow.emit(QueueChanged(queue_id=queue_id))
-        return offer
+        if offer is not None:
+            return offer
     return None
+
+
+async def offer_ticket(
+    uow: UnitOfWork, ticket_id: int, capacity: Capacity, now: datetime
+) -> Offer | None:
+    """Offer this one waiting ticket now to the longest-idle agent who may take it,
+    as the router would (a chat as it starts, so its customer does not wait for the
+    next pass). None when it is not waiting, is on offer already, is work its queue
+    does not push, or nobody may take it now."""
+    row = await uow.fetchrow(_ENTRY, {"ticket_id": ticket_id})
+    if row is None:
+        return None
+    work_class = WorkClass(row["work_class"])
+    if work_class not in push_classes(str(row["email_mode"])):
+        return None
+    waiting = _Waiting(
+        ticket_id=ticket_id,
+        queue_id=int(row["queue_id"]),
+        work_class=work_class,
+        skills=list(row["required_skills"]),
+        timeout=int(row["offer_timeout_seconds"]),
+    )
+    return await _offer(uow, waiting, capacity, now)
+
+
+async def _offer(
+    uow: UnitOfWork, waiting: _Waiting, capacity: Capacity, now: datetime
+) -> Offer | None:
+    """Offer the ticket to the longest-idle eligible agent: the agent and then the
+    entry locked (SKIP LOCKED: another router deciding either is left to it), the
+    offer written and announced. None if nobody may take it or it was taken."""
+    agent = await eligible_agent(
+        uow,
+        queue_id=waiting.queue_id,
+        ticket_id=waiting.ticket_id,
+        work_class=waiting.work_class,
+        skills=waiting.skills,
+        capacity=capacity,
+        now=now,
+    )
+    if agent is None:
+        return None
+    if await uow.fetchrow(_LOCK_ENTRY, {"ticket_id": waiting.ticket_id}) is None:
+        return None  # another router is deciding it, just offered it, or it is changing
+    expires_at = now + timedelta(seconds=waiting.timeout)
+    row = await uow.fetchrow(
+        _OFFER,
+        {
+            "ticket_id": waiting.ticket_id,
+            "user_id": agent,
+            "work_class": waiting.work_class.value,
+            "now": now,
+            "expires_at": expires_at,
+        },
+    )
+    if row is None:
+        return None  # the agent was offered something else meanwhile
+    offer = Offer(int(row["offer_id"]), waiting.ticket_id, agent, waiting.work_class, expires_at)
+    await uow.emit(
+        OfferCreated(
+            offer_id=offer.offer_id,
+            ticket_id=waiting.ticket_id,
+            user_id=agent,
+            channel=waiting.work_class.value,
+            queue_id=waiting.queue_id,
+            expires_at=expires_at,
+            timeout_seconds=waiting.timeout,
+        )
+    )
+    await uow.emit(QueueChanged(queue_id=waiting.queue_id))
+    return offer
 
 
 async def queue_settings(uow: UnitOfWork, queue_id: int) -> dict[str, Any] | None:

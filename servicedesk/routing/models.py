@@ -52,9 +52,6 @@ class AgentPresence(SQLModel, table=True):
         default=PresenceStatus.available, sa_type=checked(PresenceStatus, "presence_status")
     )
     changed_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    # When they were last given a chat: between equally busy agents, the one who has
-    # waited longest gets the next.
-    last_chat_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # Since when they have had nothing new: the longest idle eligible agent is offered
     # the next contact (set when they are given work and when they become available).
     idle_since: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

@@ -1,7 +1,8 @@
 """What happens to an offer: the agent accepts it (the ticket is theirs), declines
-it, or lets it time out (it passes on, and they are set away); what waits too
-long overflows to the queue's overflow queue; and "next ticket" pulls written
-work without an offer.
+it, or lets it time out (it passes on, and they are set away), unless it is
+withdrawn first (a chat that ended while offered); what waits too long overflows
+to the queue's overflow queue; and "next ticket" pulls written work without an
+offer.
 
 Accepting locks the offer row (only a pending, unexpired offer of this agent can
 be accepted) and then the ticket row (only an unassigned ticket can be given):
@@ -93,6 +94,24 @@ _LOCK_ENTRY = DriverSQL(
     WHERE ticket_id = :ticket_id AND offer_id IS NULL
     FOR UPDATE SKIP LOCKED
     """
+)
+# Waits for a router offering the ticket right now (it holds the entry until it
+# commits), so the offer it makes is seen and withdrawn, never left behind.
+_HOLD_ENTRY = DriverSQL(
+    "SELECT offer_id FROM routing_entry WHERE ticket_id = :ticket_id FOR UPDATE"
+)
+# An offer being accepted, declined or timed out right now is left to that decision.
+_WITHDRAW = DriverSQL(
+    """
+    UPDATE routing_offer SET state = 'withdrawn', decided_at = :now
+    WHERE id IN (SELECT id FROM routing_offer
+                 WHERE ticket_id = :ticket_id AND state = 'pending'
+                 FOR UPDATE SKIP LOCKED)
+    RETURNING id, user_id
+    """
+)
+_PENDING = DriverSQL(
+    "SELECT id FROM routing_offer WHERE ticket_id = :ticket_id AND state = 'pending'"
 )
 
 
@@ -204,6 +223,29 @@ async def next_ticket(
         await presence.given_work(uow, user_id, now)
         return ticket
     return None
+
+
+async def withdraw(uow: UnitOfWork, ticket_id: int, now: datetime) -> int | None:
+    """The ticket no longer wants an agent this way (its chat ended): its pending offer,
+    if any, is withdrawn and its agent told. Returns the offer withdrawn."""
+    await uow.fetchrow(_HOLD_ENTRY, {"ticket_id": ticket_id})
+    row = await uow.fetchrow(_WITHDRAW, {"ticket_id": ticket_id, "now": now})
+    if row is None:
+        return None
+    offer_id = int(row["id"])
+    await _release(uow, [offer_id])
+    await uow.emit(
+        OfferEnded(
+            offer_id=offer_id, ticket_id=ticket_id, user_id=int(row["user_id"]), reason="withdrawn"
+        )
+    )
+    return offer_id
+
+
+async def pending_offer(uow: UnitOfWork, ticket_id: int) -> int | None:
+    """The ticket's offer waiting for its agent's answer, if one is out."""
+    row = await uow.fetchrow(_PENDING, {"ticket_id": ticket_id})
+    return None if row is None else int(row["id"])
 
 
 async def _release(uow: UnitOfWork, offer_ids: list[int]) -> None:

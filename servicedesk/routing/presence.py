@@ -8,7 +8,6 @@ counting after `ALIVE` (and are deleted by the next heartbeat of any process).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -69,31 +68,6 @@ _SET_STATUS = DriverSQL(
 )
 _STATUS = DriverSQL("SELECT status FROM agent_presence WHERE user_id = :user_id")
 _WORKED = sa.text("UPDATE agent_presence SET idle_since = :now WHERE user_id = :user_id")
-# Agents and supervisors of the queue (any, for a ticket in no queue) available now,
-# their presence rows locked in id order: two routings that want the same agents wait
-# for each other (never deadlock), and the second sees what the first gave them.
-_AVAILABLE = DriverSQL(
-    """
-    SELECT p.user_id, p.last_chat_at
-    FROM agent_presence p
-    JOIN app_user u ON u.id = p.user_id
-    WHERE p.status = 'available' AND u.is_active AND u.role IN ('agent', 'supervisor')
-      AND EXISTS (SELECT 1 FROM agent_connection c
-                  WHERE c.user_id = p.user_id AND c.seen_at > :since)
-      AND (CAST(:queue_id AS integer) IS NULL
-           OR EXISTS (SELECT 1 FROM team_member m
-                      WHERE m.team_id = :queue_id AND m.user_id = p.user_id))
-    ORDER BY p.user_id
-    FOR UPDATE OF p
-    """
-)
-_GIVEN_CHAT = sa.text("UPDATE agent_presence SET last_chat_at = :now WHERE user_id = :user_id")
-
-
-@dataclass(frozen=True)
-class Available:
-    user_id: int
-    last_chat_at: datetime | None
 
 
 async def connected(uow: UnitOfWork, *, sid: str, user_id: int, node: str, now: datetime) -> None:
@@ -159,13 +133,3 @@ async def status_of(uow: UnitOfWork, user_id: int) -> PresenceStatus | None:
 async def given_work(uow: UnitOfWork, user_id: int, now: datetime) -> None:
     """They took something: their idle time starts again (longest idle goes first)."""
     await uow.execute(_WORKED, {"user_id": user_id, "now": now})
-
-
-async def available_agents(uow: UnitOfWork, queue_id: int | None, now: datetime) -> list[Available]:
-    """Who could take a contact of this queue now, locked until the transaction ends."""
-    rows = await uow.fetch(_AVAILABLE, {"queue_id": queue_id, "since": now - ALIVE})
-    return [Available(int(r["user_id"]), r["last_chat_at"]) for r in rows]
-
-
-async def given_chat(uow: UnitOfWork, user_id: int, now: datetime) -> None:
-    await uow.execute(_GIVEN_CHAT, {"user_id": user_id, "now": now})

@@ -10,7 +10,9 @@ from servicedesk.events import CustomerChanged, EventBus, TicketCreated, TicketU
 from servicedesk.routing.queue import schedule_sync
 from servicedesk.sql import DriverSQL
 
-_ROUTED = frozenset({"status", "priority", "queue_id", "assignee_id", "customer_id", "asset_id"})
+_ROUTED = frozenset(
+    {"status", "priority", "queue_id", "assignee_id", "customer_id", "asset_id", "channel"}
+)
 _CUSTOMERS_WAITING = DriverSQL(
     """
     SELECT id FROM ticket

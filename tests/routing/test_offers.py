@@ -1,7 +1,8 @@
 """Offers: the longest-idle eligible agent is offered the most urgent waiting
 ticket; accepting assigns it once; declining or letting it time out passes it on
-(a missed offer sets the agent away); e-mail is pulled with "next ticket"; work
-overflows to another queue after the queue's wait."""
+(a missed offer sets the agent away); one ticket can be offered at once (a chat as
+it starts) and an offer withdrawn (its chat ended); e-mail is pulled with "next
+ticket"; work overflows to another queue after the queue's wait."""
 
 from __future__ import annotations
 
@@ -350,3 +351,90 @@ async def test_the_first_screen_and_the_last_one_closing_are_announced(routed):
         (agent.user.id, "available", "connected"),
         (agent.user.id, "offline", "disconnected"),
     ]
+
+
+# ---- one ticket at once (a chat as it starts), and withdrawing ---------------------
+
+
+async def offer_ticket(db: Database, ticket: Ticket, at):
+    async with db.unit_of_work(Actor.system()) as uow:
+        assert ticket.id is not None
+        return await dispatch.offer_ticket(uow, ticket.id, CAPACITY, at)
+
+
+async def test_one_ticket_is_offered_to_the_longest_idle_agent_whatever_else_waits(routed):
+    w = await world(routed, agents=2)
+    urgent = await waiting(routed, w.queue, channel=Channel.chat, priority=Priority.urgent)
+    chat = await waiting(routed, w.queue, channel=Channel.chat)
+    made = await offer_ticket(routed, chat, w.start)
+    assert made is not None
+    assert (made.ticket_id, made.user_id, made.work_class) == (
+        chat.id,
+        w.agents[0].user.id,
+        WorkClass.chat,
+    )
+    assert made.expires_at == w.start + timedelta(seconds=20)
+    assert await offer_ticket(routed, chat, w.start) is None  # on offer already
+    other = await offer_ticket(routed, urgent, w.start)
+    assert other is not None
+    assert other.user_id == w.agents[1].user.id  # the first holds an offer
+    rows = {e["ticket_id"]: e["offer_id"] for e in await entries(routed, w.queue_id)}
+    assert rows == {chat.id: made.offer_id, urgent.id: other.offer_id}
+
+
+async def test_one_ticket_is_not_offered_when_its_queue_pulls_it_or_nobody_may_take_it(routed):
+    w = await world(routed, agents=1)
+    mail = await waiting(routed, w.queue, channel=Channel.email)
+    assert await offer_ticket(routed, mail, w.start) is None  # e-mail is pulled here
+    pushing = await world(routed, agents=1, email_mode="push")
+    pushed = await waiting(routed, pushing.queue, channel=Channel.email)
+    assert await offer_ticket(routed, pushed, pushing.start) is not None
+    nobody = await world(routed, agents=0)
+    alone = await waiting(routed, nobody.queue, channel=Channel.chat)
+    assert await offer_ticket(routed, alone, nobody.start) is None
+    taken = await waiting(routed, w.queue, channel=Channel.chat)
+    async with routed.unit_of_work(Actor.system()) as uow:  # no longer waiting
+        held = await uow.session.get(Ticket, taken.id)
+        assert held is not None
+        await tickets.update_ticket(
+            uow, held, tickets.TicketChanges(assignee_id=w.agents[0].user.id, set_assignee=True)
+        )
+    assert await offer_ticket(routed, taken, w.start) is None
+    assert await offer_ticket(routed, await waiting(routed, w.queue, channel=Channel.chat), w.start)
+
+
+async def test_withdrawing_an_offer_ends_it_without_counting_against_its_agent(routed):
+    w = await world(routed, agents=1)
+    chat = await waiting(routed, w.queue, channel=Channel.chat)
+    made = await offer_ticket(routed, chat, w.start)
+    assert made is not None
+    ended: list[OfferEnded] = []
+
+    async def on_ended(event):
+        ended.append(event)
+
+    routed.bus.subscribe_after_commit(OfferEnded, on_ended)
+    async with routed.unit_of_work(Actor.system()) as uow:
+        assert await offers.withdraw(uow, chat.id, w.start) == made.offer_id
+    assert [(e.offer_id, e.user_id, e.reason) for e in ended] == [
+        (made.offer_id, w.agents[0].user.id, "withdrawn")
+    ]
+    async with routed.unit_of_work(Actor.system()) as uow:
+        row = (
+            await uow.execute(
+                text("SELECT state, decided_at FROM routing_offer WHERE id = :i"),
+                {"i": made.offer_id},
+            )
+        ).one()
+        assert await offers.pending_offer(uow, chat.id) is None
+    assert (row.state, row.decided_at) == ("withdrawn", w.start)
+    assert [e["offer_id"] for e in await entries(routed, w.queue_id)] == [None]
+    assert await status(routed, w.agents[0]) == ("available", "connected")  # not a miss
+    with pytest.raises(Conflict):
+        async with routed.unit_of_work(Actor.system()) as uow:
+            await offers.accept(uow, made.offer_id, w.agents[0].user.id, w.start)
+    async with routed.unit_of_work(Actor.system()) as uow:
+        assert await offers.withdraw(uow, chat.id, w.start) is None  # nothing out
+    again = await offer_ticket(routed, chat, w.start)  # withdrawn is no refusal
+    assert again is not None
+    assert again.user_id == w.agents[0].user.id

@@ -1,6 +1,7 @@
 """The web chat in a real Chromium: a shop's page embeds the widget with one script
-tag; the customer chats from its frame, an agent answers from the ticket screen,
-typing shows both ways, HTML stays text, and a reload resumes the conversation."""
+tag; the customer chats from its frame, an agent accepts the chat's offer and
+answers from the ticket screen, typing shows both ways, HTML stays text, and a
+reload resumes the conversation."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ async def test_a_customer_chats_through_the_widget_with_an_agent(
     agent = await f.create_staff(db, Role.agent, teams=(queue,))
     agent_first = agent.user.name.split()[0]
 
-    # The agent has their screen open: they are available for chats.
+    # The agent has their screen open: they are available to be offered chats.
     await _sign_in(page, desk, agent.user.email)
     await expect(page.locator("body")).to_have_attribute("data-live-state", "connected")
 
@@ -103,6 +104,13 @@ async def test_a_customer_chats_through_the_widget_with_an_agent(
         await frame.fill("#chat-email", "dana.widget@example.com")
         await frame.fill("#chat-first", "My dishwasher shows E24")
         await frame.click("#chat-start button[type=submit]")
+
+        # The agent is offered the chat in the tray on their page, and accepts it: the
+        # ticket opens for them, and the customer is told who they are chatting with.
+        accept = page.locator("#offer-tray .offer .offer-accept")
+        await expect(accept).to_be_visible()
+        await accept.click()
+        await page.wait_for_url(f"{desk}/tickets/*")
         await expect(frame.locator("#chat-status")).to_have_text(
             f"You are chatting with {agent_first}."
         )
@@ -118,7 +126,8 @@ async def test_a_customer_chats_through_the_widget_with_an_agent(
         assert await frame.locator("#chat-lines img").count() == 0
 
         ticket = await _ticket_of_chat(db, queue)
-        await page.goto(f"{desk}/tickets/{ticket.number}")
+        assert page.url == f"{desk}/tickets/{ticket.number}"
+        assert ticket.assignee_id == agent.user.id
         await expect(page.locator("body")).to_have_attribute("data-live-state", "connected")
         conversation = page.locator("#conversation")
         await expect(conversation.locator(".chat-banner")).to_contain_text("Live chat with")

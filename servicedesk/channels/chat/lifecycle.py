@@ -1,12 +1,13 @@
 """A chat's states and its moves between them, each announced with ChatChanged:
 
-    waiting ──an agent takes it──▶ active ──unassigned──▶ waiting
-       │                              │
-       └──no agent in time, closed────┴──customer ends, ticket solved, idle──▶ ended
+    waiting ──an agent accepts its offer──▶ active ──unassigned──▶ waiting
+       │                                       │
+       └──no agent in time, closed─────────────┴──customer ends, ticket solved, idle──▶ ended
 
-Ending (except when superseded by a newer chat on the same ticket) makes the ticket
-an e-mail ticket and e-mails the customer the transcript through the outbound
-e-mail job, in the same transaction."""
+Ending (except when superseded by a newer chat on the same ticket) withdraws the
+offer of its ticket still out to an agent, makes the ticket an e-mail ticket and
+e-mails the customer the transcript through the outbound e-mail job, in the same
+transaction. (Superseded, the offer stands: the newer chat waits on the same ticket.)"""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from servicedesk.channels.chat.transcript import transcript_text
 from servicedesk.channels.delivery import settle
 from servicedesk.db import UnitOfWork
 from servicedesk.enums import Channel, DeliveryState, Direction
+from servicedesk.routing import offers, queue
 from servicedesk.sql import DriverSQL
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Ticket
@@ -37,7 +39,8 @@ _UNSEEN = DriverSQL(
 
 
 async def activate(uow: UnitOfWork, chat: Chat, agent_id: int, now: datetime) -> bool:
-    """The chat is with `agent_id` now (routing gave it, or someone assigned the ticket)."""
+    """The chat is with `agent_id` now (they accepted its offer, or someone assigned the
+    ticket)."""
     if chat.state == ChatState.ended:
         return False
     if chat.state == ChatState.active and chat.agent_user_id == agent_id:
@@ -86,6 +89,7 @@ async def end(
     uow.session.add(chat)
     await uow.session.flush()
     if reason != ChatEnd.superseded:
+        await offers.withdraw(uow, chat.ticket_id, now)
         await _by_email(uow, chat, reason, time_zone=time_zone, opens_at=opens_at)
     await _save(uow, chat, previous)
     return True
@@ -101,6 +105,8 @@ async def _by_email(
     assert ticket is not None
     assert ticket.number is not None
     await tickets.change_channel(uow, ticket, Channel.email)
+    # Still waiting, it is written work now: no longer offered as a chat.
+    queue.schedule_sync(uow, chat.ticket_id)
     view = await chat_view(uow, chat.id)
     assert view is not None
     text = transcript_text(

@@ -1,58 +1,71 @@
-"""Giving a chat to an agent: one who is available in the ticket's queue, below
-CHAT_CAPACITY open chats, the one with the fewest (the ticket's own assignee first,
-then whoever has waited longest for a chat).
+"""How a chat reaches an agent: through routing, as a call does. Its ticket waits as
+a routing entry of work class `chat` and is *offered* to the longest-idle agent of
+its queue who may take it (a screen open, available, below their chat capacity);
+accepting the offer assigns the ticket, and the chat follows its ticket
+(subscriber.py); declining or letting it time out passes it on. The chat's start and
+the chat sweeper offer it themselves, so the customer never waits for the next
+router pass.
 
-The database arbitrates between concurrent routings: the candidates' presence rows
-are locked (in id order) before their open chats are counted, so a second routing
-that wants the same agents waits, then counts the chat the first one gave."""
+A chat on a ticket that already has an assignee (a customer back on their open
+ticket, or on another device) stays with them if they are at their desk with room
+for it; otherwise the ticket goes back in the wait and is offered like any other."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from servicedesk.channels.chat import lifecycle
 from servicedesk.channels.chat.models import Chat
 from servicedesk.db import UnitOfWork
-from servicedesk.routing import presence
+from servicedesk.routing import dispatch, offers, presence
+from servicedesk.routing.dispatch import Capacity
+from servicedesk.routing.models import WorkClass
+from servicedesk.routing.presence import ALIVE
 from servicedesk.sql import DriverSQL
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Ticket
 
-_OPEN_CHATS = DriverSQL(
+_AT_DESK = DriverSQL(
     """
-    SELECT agent_user_id, count(*) AS n FROM chat
-    WHERE state = 'active' AND agent_user_id = ANY(CAST(:ids AS integer[]))
-    GROUP BY agent_user_id
+    SELECT EXISTS (
+        SELECT 1 FROM agent_presence p
+        WHERE p.user_id = :user_id AND p.status = 'available'
+          AND EXISTS (SELECT 1 FROM agent_connection c
+                      WHERE c.user_id = p.user_id AND c.seen_at > :alive_since)
+    ) AS present
     """
 )
-_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-async def assign(
-    uow: UnitOfWork, chat: Chat, ticket: Ticket, *, capacity: int, now: datetime
-) -> int | None:
-    """Give the chat to the best available agent; returns who, or None if nobody can
-    take it now. The ticket is assigned to them through the ticket service."""
-    candidates = await presence.available_agents(uow, ticket.queue_id, now)
-    if not candidates:
-        return None
-    rows = await uow.fetch(_OPEN_CHATS, {"ids": [c.user_id for c in candidates]})
-    busy = {int(r["agent_user_id"]): int(r["n"]) for r in rows}
-    free = [c for c in candidates if busy.get(c.user_id, 0) < capacity]
-    if not free:
-        return None
-    best = min(
-        free,
-        key=lambda c: (
-            c.user_id != ticket.assignee_id,
-            busy.get(c.user_id, 0),
-            c.last_chat_at or _NEVER,
-            c.user_id,
-        ),
-    )
-    await tickets.update_ticket(
-        uow, ticket, tickets.TicketChanges(assignee_id=best.user_id, set_assignee=True)
-    )
-    await lifecycle.activate(uow, chat, best.user_id, now)
-    await presence.given_chat(uow, best.user_id, now)
-    return best.user_id
+async def offer(
+    uow: UnitOfWork, chat: Chat, ticket: Ticket, *, capacity: Capacity, now: datetime
+) -> bool:
+    """Offer the waiting chat's ticket to an agent now; True when it is with one (its
+    ticket's assignee) or an offer is out, False when it waits for a free agent."""
+    assert ticket.id is not None
+    if ticket.assignee_id is not None:
+        if await _can_take(uow, ticket, ticket.assignee_id, capacity, now):
+            await presence.given_work(uow, ticket.assignee_id, now)
+            return await lifecycle.activate(uow, chat, ticket.assignee_id, now)
+        await tickets.update_ticket(
+            uow, ticket, tickets.TicketChanges(assignee_id=None, set_assignee=True)
+        )
+    # What this transaction changed about the ticket reaches its entry just before
+    # COMMIT (a before-commit hook): write it now, in the usual order (the SLA
+    # clocks, then the entry that copies their deadline), so that the entry offered
+    # is the ticket as it is. Each hook still runs once.
+    await uow.flush()
+    if await dispatch.offer_ticket(uow, ticket.id, capacity, now) is not None:
+        return True
+    return await offers.pending_offer(uow, ticket.id) is not None  # a router was first
+
+
+async def _can_take(
+    uow: UnitOfWork, ticket: Ticket, user_id: int, capacity: Capacity, now: datetime
+) -> bool:
+    row = await uow.fetchrow(_AT_DESK, {"user_id": user_id, "alive_since": now - ALIVE})
+    if not (row and row["present"]):
+        return False
+    if ticket.queue_id is None:
+        return True
+    return await dispatch.has_room(uow, user_id, ticket.queue_id, WorkClass.chat, capacity)

@@ -4,7 +4,8 @@ Starting: the first line goes through intake like every channel (recorded once b
 its provider id, the customer found or created by e-mail address, threaded onto
 their open ticket or a new one), then, in a second transaction, the chat is opened
 on that ticket and routed: out of hours (by the ticket's SLA calendar) it goes on by
-e-mail; else to a free agent; else it waits (CHAT_WAIT_SECONDS) or goes by e-mail.
+e-mail; else it waits (CHAT_WAIT_SECONDS) and its ticket is offered at once to the
+longest-idle free agent (routing.py), whose accepting gives them the chat.
 A start sent again (same client id, after a lost answer) finds the same chat.
 
 Lines: each through intake, threaded to the chat's ticket by the chat's first line;
@@ -39,6 +40,8 @@ from servicedesk.db import Actor, Database, UnitOfWork, utcnow
 from servicedesk.enums import Channel, DeliveryState
 from servicedesk.errors import InvalidInput
 from servicedesk.intake.service import IntakeResult, ingest
+from servicedesk.routing import queue
+from servicedesk.routing.dispatch import capacity_of
 from servicedesk.settings import Settings
 from servicedesk.sla_tracking.history import load_records
 from servicedesk.sla_tracking.hours import hours_for
@@ -55,6 +58,7 @@ _RETRIES = 3
 _BY_FIRST_MESSAGE = DriverSQL("SELECT id FROM chat WHERE first_message_id = :message_id")
 _QUEUE_BY_NAME = DriverSQL("SELECT id FROM team WHERE name = :name")
 _STATE = DriverSQL("SELECT state FROM chat WHERE id = :id")
+_TICKET_OF = DriverSQL("SELECT ticket_id FROM chat WHERE id = :id")
 _OURS = DriverSQL(
     """
     SELECT m.id FROM message m JOIN chat c ON c.ticket_id = m.ticket_id
@@ -139,7 +143,10 @@ async def _open(
     uow.session.add(chat)
     await uow.session.flush()
     assert chat.id is not None
-    await tickets.change_channel(uow, ticket, Channel.chat)
+    if ticket.channel != Channel.chat:
+        await tickets.change_channel(uow, ticket, Channel.chat)
+        # Its waiting work is a chat now (routing follows a ticket's channel only here).
+        queue.schedule_sync(uow, result.ticket_id)
     await _route(uow, settings, registry, chat, ticket, now)
     return chat.id
 
@@ -178,13 +185,16 @@ async def _route(
             opens_at=hours.opens_at,
         )
         return
-    if await routing.assign(uow, chat, ticket, capacity=settings.chat_capacity, now=now):
-        return
-    if settings.chat_wait_seconds <= 0:
+    # It waits (an offer out to an agent, or for one to be free) until then, or for
+    # the offer's answer: the sweeper ends it when both are over.
+    chat.wait_until = now + timedelta(seconds=max(0.0, settings.chat_wait_seconds))
+    uow.session.add(chat)
+    offered = await routing.offer(uow, chat, ticket, capacity=capacity_of(settings), now=now)
+    if chat.state != ChatState.waiting:
+        return  # with its ticket's own assignee
+    if not offered and settings.chat_wait_seconds <= 0:
         await lifecycle.end(uow, chat, ChatEnd.no_agent, now=now, time_zone=settings.time_zone)
         return
-    chat.wait_until = now + timedelta(seconds=settings.chat_wait_seconds)
-    uow.session.add(chat)
     await uow.emit(ChatChanged(chat_id=chat.id, ticket_id=ticket.id, state=chat.state.value))
 
 
@@ -282,9 +292,14 @@ async def mark_delivered(db: Database, chat_id: int, ids: object) -> list[int]:
 
 async def end_by_customer(db: Database, settings: Settings, chat_id: int) -> ChatView:
     async with db.unit_of_work(Actor.system()) as uow:
-        chat = await uow.session.get(Chat, chat_id, with_for_update=True)
-        if chat is None:
+        row = await uow.fetchrow(_TICKET_OF, {"id": chat_id})
+        if row is None:
             raise NoChat("no such chat")
+        # The ticket before the chat, as every writer of both locks them; as an update
+        # locks it, so that routing may still offer it meanwhile (its key is free).
+        await uow.session.get(Ticket, int(row["ticket_id"]), with_for_update={"key_share": True})
+        chat = await uow.session.get(Chat, chat_id, with_for_update=True)
+        assert chat is not None
         await lifecycle.end(uow, chat, ChatEnd.customer, now=utcnow(), time_zone=settings.time_zone)
         view = await chat_view(uow, chat_id)
     assert view is not None

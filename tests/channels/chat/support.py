@@ -12,13 +12,16 @@ from typing import Any
 import httpx
 import socketio
 from procrastinate import App
+from sqlalchemy import select
+from sqlmodel import col
 
 from servicedesk.db import Database
 from servicedesk.jobs import Backoff, create_job_app
 from servicedesk.settings import Settings
+from servicedesk.tickets.models import Ticket
 from tests import factories as f
 from tests.smtp_sink import Received, SmtpSink
-from tests.web.conftest import csrf_of
+from tests.web.conftest import csrf_of, sign_in
 
 WAIT = 15  # seconds before a missing answer or push fails the test (not a timing assertion)
 CHAT = "/chat"
@@ -121,17 +124,39 @@ async def session_cookie(base_url: str, email: str) -> str:
 
 
 class Screen:
-    """An agent's open screen: a signed-in Socket.IO connection on the staff namespace."""
+    """An agent's open screen: a signed-in Socket.IO connection on the staff namespace,
+    hearing what the desk pushes to it (offers among them), and answering offers as
+    the workspace's buttons do (a form POST with the session's CSRF token)."""
 
-    EVENTS = ("ticket.created", "ticket.updated", "typing", "chat")
+    EVENTS = (
+        "ticket.created",
+        "ticket.updated",
+        "typing",
+        "chat",
+        "offer.created",
+        "offer.expired",
+    )
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.pushes = Pushes()
+        self.base_url = ""
+        self.email = ""
         for name in self.EVENTS:
             self.client.on(name, self.pushes.handler(name), namespace=LIVE)
 
+    async def offer(self, ticket_id: int) -> dict[str, Any]:
+        """The offer of this ticket pushed to this agent, now or when it comes."""
+        return await self.pushes.wait("offer.created", lambda o: o["ticket_id"] == ticket_id)
+
+    async def answer(self, offer_id: int, verb: str = "accept") -> httpx.Response:
+        """Press the offer's Accept (or Decline) button."""
+        async with httpx.AsyncClient(base_url=self.base_url) as http:
+            csrf = await sign_in(http, self.email)
+            return await http.post(f"/offers/{offer_id}/{verb}", data={"csrf_token": csrf})
+
     async def connect(self, base_url: str, email: str) -> Screen:
+        self.base_url, self.email = base_url, email
         cookie = await session_cookie(base_url, email)
         await self.client.connect(
             base_url,
@@ -155,6 +180,25 @@ class Screen:
     async def close(self) -> None:
         if self.client.connected:
             await self.client.disconnect()
+
+
+async def ticket_id_of(db: Database, answer: dict[str, Any]) -> int:
+    """The ticket of a chat, by the number the widget was given."""
+    async with db.read_session() as session:
+        found = await session.scalar(
+            select(Ticket.id).where(col(Ticket.number) == answer["chat"]["ticket"])
+        )
+    assert found is not None
+    return int(found)
+
+
+async def accepted(db: Database, screen: Screen, widget: Widget, answer: dict[str, Any]) -> None:
+    """The screen's agent accepts the chat's offer; the widget hears them join."""
+    offer = await screen.offer(await ticket_id_of(db, answer))
+    resp = await screen.answer(offer["offer_id"])
+    assert resp.status_code == 303, resp.text
+    assert resp.headers["location"] == f"/tickets/{answer['chat']['ticket']}"
+    await widget.pushes.wait("chat.state", lambda s: s["state"] == "active")
 
 
 async def mail_to(sink: SmtpSink, address: str) -> Received:

@@ -1,7 +1,7 @@
 """A web chat end to end, through a real Socket.IO client against the served desk:
 start, lines kept on the ticket as they come, resume after a reconnect, resends
-stored once, an agent's replies pushed and acknowledged, typing both ways, and the
-transcript by e-mail when the chat ends."""
+stored once, an agent accepting the chat's offer, their replies pushed and
+acknowledged, typing both ways, and the transcript by e-mail when the chat ends."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from servicedesk.enums import Channel, DeliveryState, Direction, IdentityKind, R
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.models import Message, Ticket
 from tests import factories as f
-from tests.channels.chat.support import mail_to, new_id, send_mail
+from tests.channels.chat.support import accepted, mail_to, new_id, send_mail
 from tests.web.conftest import sign_in
 
 
@@ -102,12 +102,14 @@ async def test_a_chat_starts_on_a_new_ticket_in_the_asked_queue_and_waits(desk, 
     assert identity.customer_id == ticket.customer_id
 
 
-async def test_an_available_agent_gets_the_chat_and_hears_of_it(desk, world, clients):
+async def test_an_available_agent_accepts_the_chats_offer_and_hears_of_it(desk, world, clients):
     screen = await clients.screen(world.agent)
     widget = await clients.widget()
     answer = await widget.start(queue=world.queue_name)
-    assert answer["chat"]["state"] == "active"
-    assert answer["chat"]["agent"] == world.agent.user.name.split()[0]
+    assert answer["chat"]["state"] == "waiting"  # offered to the agent, who has not answered
+    await accepted(desk.db, screen, widget, answer)
+    state = await widget.pushes.wait("chat.state", lambda s: s["state"] == "active")
+    assert state["agent"] == world.agent.user.name.split()[0]
     ticket = await ticket_of(desk.db, answer)
     assert ticket.assignee_id == world.agent.user.id
     assert ticket.status == TicketStatus.open
@@ -195,9 +197,10 @@ async def test_a_reload_resumes_the_same_conversation(desk, world, clients):
 
 
 async def test_an_agents_reply_is_pushed_sent_and_acknowledged_as_delivered(desk, world, clients):
-    await clients.screen(world.agent)
+    screen = await clients.screen(world.agent)
     widget = await clients.widget()
     answer = await widget.start(queue=world.queue_name)
+    await accepted(desk.db, screen, widget, answer)
     ticket = await ticket_of(desk.db, answer)
 
     await reply_as(desk, world.agent, ticket.number, "Hello Dana, is the door closed?")
@@ -220,6 +223,7 @@ async def test_a_reply_while_the_customer_is_away_is_shown_when_they_come_back(
     screen = await clients.screen(world.agent)
     widget = await clients.widget()
     answer = await widget.start(queue=world.queue_name)
+    await accepted(desk.db, screen, widget, answer)
     ticket = await ticket_of(desk.db, answer)
     await screen.watch(ticket.id)
     await widget.close()
@@ -244,6 +248,7 @@ async def test_typing_is_shown_both_ways(desk, world, clients):
     screen = await clients.screen(world.agent)
     widget = await clients.widget()
     answer = await widget.start(queue=world.queue_name)
+    await accepted(desk.db, screen, widget, answer)
     ticket = await ticket_of(desk.db, answer)
     assert await screen.watch(ticket.id) == {"ok": True}
 
@@ -276,10 +281,11 @@ async def test_a_screen_may_watch_only_a_ticket_its_user_may_see(desk, world, cl
 async def test_the_customer_ends_the_chat_and_gets_the_transcript_by_email(
     desk, world, clients, chat_settings, sink
 ):
-    await clients.screen(world.agent)
+    screen = await clients.screen(world.agent)
     widget = await clients.widget()
     email = f"dana.{new_id()[:8]}@example.com"
     answer = await widget.start(name="Dana Levi", email=email, queue=world.queue_name)
+    await accepted(desk.db, screen, widget, answer)
     ticket = await ticket_of(desk.db, answer)
     await widget.say("It shows E24 again")
     await reply_as(desk, world.agent, ticket.number, "Please clean the filter")
@@ -311,10 +317,11 @@ async def test_the_customer_ends_the_chat_and_gets_the_transcript_by_email(
 async def test_solving_the_ticket_ends_the_chat_and_emails_the_transcript(
     desk, world, clients, chat_settings, sink
 ):
-    await clients.screen(world.agent)
+    screen = await clients.screen(world.agent)
     widget = await clients.widget()
     email = f"omer.{new_id()[:8]}@example.com"
     answer = await widget.start(name="Omer", email=email, queue=world.queue_name)
+    await accepted(desk.db, screen, widget, answer)
     ticket = await ticket_of(desk.db, answer)
     async with desk.db.unit_of_work(Actor.system()) as uow:
         held = await uow.session.get(Ticket, ticket.id)
