@@ -69,7 +69,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench import cpu
+from bench import cpu, sampler
 from bench.database import BenchDatabase, fresh_database
 from bench.live_group import ClientGroup, drain
 from bench.live_report import LABELS, Phase, Report, markdown, profile_summary, settle
@@ -382,9 +382,9 @@ async def run(config: Config) -> Report:
                     await find_sustained(target, config, steady[key], ramp[key], bdb)
         profiles = {}
         if config.profile:
-            await asyncio.sleep(1)  # the samplers write their files
             for key in config.only:
                 collapsed = RESULTS / f"live-{key}.collapsed"
+                await sampler.written(collapsed)
                 profiles[key] = profile_summary(collapsed.read_text(encoding="utf-8"))
         machine = Machine.read(
             pg_version, bdb.server, f"python-socketio {version('python-socketio')}"

@@ -16,12 +16,11 @@ import os
 import secrets
 import signal
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import cpu
+from bench import cpu, sampler
 from bench.database import fresh_database
 from bench.load import run_wrk
 from bench.run import RESULTS, TARGETS, server_env
@@ -229,10 +228,7 @@ async def profile(seconds: int) -> str:
             rate = await asyncio.to_thread(load, seconds, 1)
             spent = cpu.server_cpu(server.pid) - before
             os.kill(server.pid, signal.SIGUSR2)
-            for _ in range(50):
-                if collapsed.exists() and collapsed.stat().st_mtime > time.time() - 30:
-                    break
-                await asyncio.sleep(0.1)
+            await sampler.written(collapsed)
     cpu_ms = spent * 1000 / max(rate * seconds, 1)
     return render(analyse(collapsed), cpu_ms, rate, seconds)
 

@@ -16,6 +16,7 @@ speedscope read it).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import sys
@@ -29,6 +30,16 @@ import greenlet
 INTERVAL = 0.002  # seconds of CPU between samples
 ROOT = str(Path(__file__).resolve().parent.parent) + "/"
 _PREFIXES = re.compile(r"^.*/(?:site-packages|lib/python3\.\d+)/")
+
+
+async def written(path: Path, *, within: float = 5.0) -> None:
+    """Wait (polling, at most `within` seconds) until the sampler, told SIGUSR2, has
+    written `path`: a file modified in the last 30 s."""
+    deadline = time.monotonic() + within
+    while not (path.exists() and path.stat().st_mtime > time.time() - 30):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the sampler did not write {path}")
+        await asyncio.sleep(0.1)
 
 
 def _where(filename: str) -> str:

@@ -24,14 +24,13 @@ import os
 import signal
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
 
-from bench import cpu
+from bench import cpu, sampler
 from bench.database import fresh_database
 from bench.profile import library_of, sqlalchemy_entry
 from bench.servers import ServerSettings, serve
@@ -158,10 +157,7 @@ async def sampled(url: str, home: Path, seconds: int, folder: Path) -> list[str]
         result = await asyncio.to_thread(replay, target, folder / "measured", 64, seconds)
         spent = cpu.server_cpu(s.pid) - before
         os.kill(s.pid, signal.SIGUSR2)
-        for _ in range(50):
-            if collapsed.exists() and collapsed.stat().st_mtime > time.time() - 30:
-                break
-            await asyncio.sleep(0.1)
+        await sampler.written(collapsed)
     if result.failures or result.exhausted:
         raise RuntimeError(f"webhooks failed or ran out: {result.first_error}")
     rate = result.ok / result.duration_s

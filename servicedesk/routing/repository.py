@@ -3,9 +3,10 @@ for their answer, and the waiting work of their queues in routing order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from servicedesk.db import UnitOfWork
 from servicedesk.routing.presence import ALIVE
@@ -42,7 +43,7 @@ _WAITING = DriverSQL(
     """
     SELECT e.ticket_id, e.queue_id, e.work_class, e.boosted, e.due_at, e.waiting_since,
            e.offer_id IS NOT NULL AS offered,
-           t.number, t.subject, t.priority, t.channel, c.name AS customer, c.tier,
+           t.number, t.subject, t.priority, t.channel, t.status, c.name AS customer, c.tier,
            q.name AS queue,
            (SELECT k.warn_at FROM sla_clock k
             WHERE k.ticket_id = e.ticket_id AND k.state = 'running' AND k.due_at = e.due_at
@@ -60,7 +61,8 @@ _WAITING = DriverSQL(
 _MINE = DriverSQL(
     """
     SELECT t.id AS ticket_id, t.number, t.subject, t.priority, t.channel, t.status,
-           c.name AS customer, c.tier, q.name AS queue, t.updated_at AS waiting_since,
+           c.name AS customer, c.tier, COALESCE(q.name, '') AS queue,
+           FALSE AS boosted, FALSE AS offered, t.updated_at AS waiting_since,
            t.sla_due_at AS due_at,
            (SELECT k.warn_at FROM sla_clock k
             WHERE k.ticket_id = t.id AND k.state = 'running' AND k.due_at = t.sla_due_at
@@ -176,50 +178,33 @@ async def pending_offers(uow: UnitOfWork, user_id: int, now: datetime) -> list[P
     ]
 
 
+def _waiting(r: Mapping[str, Any]) -> Waiting:
+    return Waiting(
+        ticket_id=int(r["ticket_id"]),
+        number=int(r["number"]),
+        subject=r["subject"],
+        priority=r["priority"],
+        channel=r["channel"],
+        customer=r["customer"],
+        tier=r["tier"],
+        queue=r["queue"],
+        boosted=bool(r["boosted"]),
+        offered=bool(r["offered"]),
+        waiting_since=r["waiting_since"],
+        due_at=r["due_at"],
+        warn_at=r["warn_at"],
+        status=r["status"],
+    )
+
+
 async def waiting_work(uow: UnitOfWork, queues: Sequence[int], limit: int = 50) -> list[Waiting]:
     rows = await uow.fetch(_WAITING, {"queues": list(queues), "limit": limit})
-    return [
-        Waiting(
-            ticket_id=int(r["ticket_id"]),
-            number=int(r["number"]),
-            subject=r["subject"],
-            priority=r["priority"],
-            channel=r["channel"],
-            customer=r["customer"],
-            tier=r["tier"],
-            queue=r["queue"],
-            boosted=bool(r["boosted"]),
-            offered=bool(r["offered"]),
-            waiting_since=r["waiting_since"],
-            due_at=r["due_at"],
-            warn_at=r["warn_at"],
-        )
-        for r in rows
-    ]
+    return [_waiting(r) for r in rows]
 
 
 async def my_tickets(uow: UnitOfWork, user_id: int, limit: int = 50) -> list[Waiting]:
     """The agent's own open work, the next deadline first."""
-    rows = await uow.fetch(_MINE, {"user_id": user_id, "limit": limit})
-    return [
-        Waiting(
-            ticket_id=int(r["ticket_id"]),
-            number=int(r["number"]),
-            subject=r["subject"],
-            priority=r["priority"],
-            channel=r["channel"],
-            customer=r["customer"],
-            tier=r["tier"],
-            queue=r["queue"] or "",
-            boosted=False,
-            offered=False,
-            waiting_since=r["waiting_since"],
-            due_at=r["due_at"],
-            warn_at=r["warn_at"],
-            status=r["status"],
-        )
-        for r in rows
-    ]
+    return [_waiting(r) for r in await uow.fetch(_MINE, {"user_id": user_id, "limit": limit})]
 
 
 async def queue_counts(uow: UnitOfWork, queues: Sequence[int]) -> list[QueueCount]:

@@ -5,6 +5,7 @@ says something changed (static/app.js turns events into `live-*` DOM events)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from sqlmodel import select
@@ -162,11 +163,10 @@ async def _caller_waiting(db: Database, ticket_id: int) -> bool:
 async def decline_offer(request: Request, caller: Caller) -> Response:
     offer_id = _offer_id(request)
     assert caller.user.id is not None
-    try:
+    # Already gone (timed out, taken): the offers part shows what is left.
+    with contextlib.suppress(Conflict):
         async with db_of(request).unit_of_work(caller.actor) as uow:
             await offers.decline(uow, offer_id, caller.user.id, utcnow())
-    except Conflict:
-        pass  # already gone (timed out, taken): the offers part shows what is left
     if is_htmx(request):
         context = await _context(request, caller, {"offers"})
         return render(
